@@ -1,0 +1,36 @@
+"""chainrule's engine: scalar reverse-mode autograd you can read, step through and draw.
+
+from engine import Value
+x = Value(2.0, label="x")
+y = (x * x + 1).tanh()
+y.backward()          # x.grad == d y / d x
+"""
+
+from engine.anomaly import detect_anomaly
+from engine.gradcheck import GradCheck, gradcheck
+from engine.graph import (
+    BackwardStep,
+    Contribution,
+    Path,
+    backward_steps,
+    count_paths,
+    paths,
+    topo_order,
+)
+from engine.value import Value, linear, total
+
+__all__ = [
+    "BackwardStep",
+    "Contribution",
+    "GradCheck",
+    "Path",
+    "Value",
+    "backward_steps",
+    "count_paths",
+    "detect_anomaly",
+    "gradcheck",
+    "linear",
+    "paths",
+    "topo_order",
+    "total",
+]

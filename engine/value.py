@@ -1,0 +1,418 @@
+"""The Value node and every operation on it.
+
+Each op computes its result *and* its local derivatives (d result / d operand) in the forward
+pass and stores both as plain floats on the new node. The backward pass is then one loop that never
+needs to know which op made a node (see ``engine.graph``). Each op's forward rule sits beside its
+derivative rule, in one method here, so adding an op touches one place.
+
+A plain number used as an operand is a constant: it gets no node of its own, and the result lists
+only its Value operands as parents.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+
+from engine import anomaly
+from engine.errors import describe as _describe
+from engine.graph import BackwardStep
+from engine.graph import backward as _backward
+from engine.graph import backward_steps as _backward_steps
+
+Number = int | float
+
+
+class Value:
+    """A scalar in a computational graph: its value, its gradient and how it was made.
+
+    Attributes (plain data, so a debugger shows them as they are):
+      data: the forward value.
+      grad: d(root)/d(self), filled in by ``backward()``; 0.0 until then.
+      parents: the Value operands this node was computed from (a tuple, empty for a leaf).
+      local_grads: d(self)/d(parent) for each parent, the chain-rule factor on each edge.
+      op: the op that made this node ('' for a leaf).
+      label: a name such as 'W[1]_2,1', or None.
+
+    Equality and hashing are by identity: two Values are equal only if they are the same node.
+
+    Storage note: a node made by a unary or binary op keeps its parents in the slots _p1 and _p2
+    instead of a tuple of its own, and ``parents`` builds the tuple when asked. A tuple per node
+    would double the objects Python's garbage collector tracks, and the collector's passes over a
+    large graph are the biggest cost of a forward pass: measured on micrograd's demo step, a
+    tuple per node made each training step about 1.7x slower. N-ary nodes keep a tuple in _pn.
+    """
+
+    __slots__ = ("data", "grad", "local_grads", "op", "label", "_p1", "_p2", "_pn")
+
+    def __init__(self, data: Number, label: str | None = None) -> None:
+        if not isinstance(data, numbers.Real):
+            hint = " (it is already a Value; use it directly)" if isinstance(data, Value) else ""
+            raise TypeError(f"Value() needs a real number, got {type(data).__name__}{hint}")
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"Value() label must be a str or None, got {type(label).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.local_grads: tuple[float, ...] = ()
+        self.op = ""
+        self.label = label
+        self._p1: Value | None = None
+        self._p2: Value | None = None
+        self._pn: tuple[Value, ...] | None = None
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Value operands of the op that made this node, in operand order; () for a leaf."""
+        if self._pn is not None:
+            return self._pn
+        p1 = self._p1
+        if p1 is None:
+            return ()
+        p2 = self._p2
+        return (p1,) if p2 is None else (p1, p2)
+
+    # ---- display -------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        head = f"{self.label}: " if self.label is not None else ""
+        op = f", op={self.op!r}" if self.op else ""
+        return f"Value({head}data={self.data:.6g}, grad={self.grad:.6g}{op})"
+
+    def __format__(self, spec: str) -> str:
+        """Format the forward value, so f'{v:.3f}' works as it does for a float."""
+        return format(self.data, spec) if spec else repr(self)
+
+    # ---- binary arithmetic -----------------------------------------------------------------------
+
+    def __add__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            return _binary(self.data + other.data, "+", self, other, _ONE_ONE)
+        c = _const(other)
+        if c is None:
+            return NotImplemented
+        return _unary(self.data + c, "+", self, _ONE)
+
+    def __radd__(self, other: Number) -> Value:
+        c = _const(other)
+        if c is None:
+            return NotImplemented
+        return _unary(c + self.data, "+", self, _ONE)
+
+    def __sub__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            return _binary(self.data - other.data, "-", self, other, _ONE_MINUS_ONE)
+        c = _const(other)
+        if c is None:
+            return NotImplemented
+        return _unary(self.data - c, "-", self, _ONE)
+
+    def __rsub__(self, other: Number) -> Value:
+        c = _const(other)
+        if c is None:
+            return NotImplemented
+        return _unary(c - self.data, "-", self, _MINUS_ONE)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            return _binary(self.data * other.data, "*", self, other, (other.data, self.data))
+        c = _const(other)
+        if c is None:
+            return NotImplemented
+        return _unary(self.data * c, "*", self, (c,))
+
+    def __rmul__(self, other: Number) -> Value:
+        c = _const(other)
+        if c is None:
+            return NotImplemented
+        return _unary(c * self.data, "*", self, (c,))
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            a, b = self.data, other.data
+            _check_divisor(b, other)
+            return _binary(a / b, "/", self, other, (1.0 / b, -a / (b * b)))
+        c = _const(other)
+        if c is None:
+            return NotImplemented
+        if c == 0.0:
+            raise ZeroDivisionError(f"op '/': division of {_describe(self)} by the constant 0")
+        return _unary(self.data / c, "/", self, (1.0 / c,))
+
+    def __rtruediv__(self, other: Number) -> Value:
+        c = _const(other)
+        if c is None:
+            return NotImplemented
+        b = self.data
+        _check_divisor(b, self)
+        return _unary(c / b, "/", self, (-c / (b * b),))
+
+    def __pow__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            return _pow_values(self, other)
+        p = _const(other)
+        if p is None:
+            return NotImplemented
+        a = self.data
+        if a < 0.0 and not p.is_integer():
+            raise ValueError(
+                f"op '**': negative base {_describe(self)} to the non-integer power {p:g}"
+            )
+        if a == 0.0 and p < 0.0:
+            raise ZeroDivisionError(f"op '**': {_describe(self)} is 0, raised to the power {p:g}")
+        try:
+            out = a**p
+            if p == 0.0:
+                d = 0.0
+            elif a == 0.0 and p < 1.0:
+                d = math.inf  # d/da a**p at a = 0 for 0 < p < 1: the slope is infinite
+            else:
+                d = p * a ** (p - 1.0)
+        except OverflowError:
+            raise _overflow("**", self) from None
+        return _unary(out, f"**{p:g}", self, (d,))
+
+    def __rpow__(self, other: Number) -> Value:
+        c = _const(other)
+        if c is None:
+            return NotImplemented
+        if c <= 0.0:
+            raise ValueError(
+                f"op '**': a Value exponent ({_describe(self)}) needs a positive base, got {c:g}"
+            )
+        try:
+            out = c**self.data
+        except OverflowError:
+            raise _overflow("**", self) from None
+        return _unary(out, "**", self, (out * math.log(c),))
+
+    # ---- unary ops -------------------------------------------------------------------------------
+
+    def __neg__(self) -> Value:
+        return _unary(-self.data, "neg", self, _MINUS_ONE)
+
+    def exp(self) -> Value:
+        """e**self; its derivative is itself."""
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise _overflow("exp", self) from None
+        return _unary(e, "exp", self, (e,))
+
+    def log(self) -> Value:
+        """Natural logarithm; defined for self > 0."""
+        a = self.data
+        if not a > 0.0:
+            raise ValueError(f"op 'log': operand must be > 0, got {_describe(self)}")
+        return _unary(math.log(a), "log", self, (1.0 / a,))
+
+    def tanh(self) -> Value:
+        t = math.tanh(self.data)
+        return _unary(t, "tanh", self, (1.0 - t * t,))
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e**-self), computed without overflow for large |self|."""
+        a = self.data
+        if a >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-a))
+        else:
+            e = math.exp(a)
+            s = e / (1.0 + e)
+        return _unary(s, "sigmoid", self, (s * (1.0 - s),))
+
+    def relu(self) -> Value:
+        """max(0, self); the derivative at 0 is taken as 0, as PyTorch does."""
+        a = self.data
+        if a > 0.0:
+            return _unary(a, "relu", self, _ONE)
+        return _unary(0.0, "relu", self, _ZERO)
+
+    # ---- backward (the graph walks live in engine.graph) ---------------------------------------
+
+    def backward(self) -> None:
+        """Set self.grad = 1 and add d(self)/d(node) into every ancestor's grad (PyTorch semantics).
+
+        Gradients accumulate: calling backward twice adds twice. Zero them between passes.
+        """
+        _backward(self)
+
+    def backward_steps(self) -> Iterator[BackwardStep]:
+        """The same pass as backward(), one step per node, for stepping through in a debugger."""
+        return _backward_steps(self)
+
+
+# ---- fused n-ary nodes ---------------------------------------------------------------------------
+
+
+def linear(
+    weights: Sequence[Value | Number],
+    inputs: Sequence[Value | Number],
+    bias: Value | Number | None = None,
+) -> Value:
+    """bias + sum_k weights[k] * inputs[k] as ONE node (op 'linear').
+
+    The local derivative for w_k is x_k, for x_k it is w_k, for the bias 1. The sum runs left to
+    right starting from the bias, exactly as ``b + w1*x1 + w2*x2 + ...`` does with elementary nodes,
+    so the fused node and the expanded graph give bit-identical values and gradients.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"op 'linear': {len(weights)} weights but {len(inputs)} inputs; they must match"
+        )
+    parents: list[Value] = []
+    factors: list[float] = []
+    if bias is None:
+        acc = 0.0
+    elif isinstance(bias, Value):
+        acc = bias.data
+        parents.append(bias)
+        factors.append(1.0)
+    else:
+        acc = _const_or_raise(bias, "linear", "bias")
+    for w, x in zip(weights, inputs):
+        w_is_value = isinstance(w, Value)
+        x_is_value = isinstance(x, Value)
+        wd = w.data if w_is_value else _const_or_raise(w, "linear", "weight")
+        xd = x.data if x_is_value else _const_or_raise(x, "linear", "input")
+        acc += wd * xd
+        if w_is_value:
+            parents.append(w)
+            factors.append(xd)
+        if x_is_value:
+            parents.append(x)
+            factors.append(wd)
+    return _nary(acc, "linear", tuple(parents), tuple(factors))
+
+
+def total(terms: Iterable[Value | Number]) -> Value:
+    """The sum of many terms as ONE node (op 'sum'), each Value term with local derivative 1.
+
+    Summed left to right like ``t1 + t2 + ...``, so it matches the expanded graph exactly.
+    """
+    parents: list[Value] = []
+    acc = 0.0
+    for t in terms:
+        if isinstance(t, Value):
+            acc += t.data
+            parents.append(t)
+        else:
+            acc += _const_or_raise(t, "sum", "term")
+    return _nary(acc, "sum", tuple(parents), (1.0,) * len(parents))
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+_new = object.__new__
+
+# Local-derivative tuples that many nodes share: constants cost no allocation, and fewer allocations
+# mean fewer garbage-collector passes over a large graph.
+_ONE = (1.0,)
+_MINUS_ONE = (-1.0,)
+_ZERO = (0.0,)
+_ONE_ONE = (1.0, 1.0)
+_ONE_MINUS_ONE = (1.0, -1.0)
+
+
+def _unary(data: float, op: str, p1: Value, local_grads: tuple[float]) -> Value:
+    """A result node with one parent. No argument checks, unlike ``Value()``: inputs are trusted."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.local_grads = local_grads
+    v.op = op
+    v.label = None
+    v._p1 = p1
+    v._p2 = None
+    v._pn = None
+    if anomaly._depth:
+        _check_finite(v)
+    return v
+
+
+def _binary(data: float, op: str, p1: Value, p2: Value, local_grads: tuple[float, float]) -> Value:
+    """A result node with two parents (both Values; a constant operand makes a unary node)."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.local_grads = local_grads
+    v.op = op
+    v.label = None
+    v._p1 = p1
+    v._p2 = p2
+    v._pn = None
+    if anomaly._depth:
+        _check_finite(v)
+    return v
+
+
+def _nary(
+    data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]
+) -> Value:
+    """A result node with any number of parents, kept as a tuple (fused linear and sum nodes)."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.local_grads = local_grads
+    v.op = op
+    v.label = None
+    v._p1 = None
+    v._p2 = None
+    v._pn = parents
+    if anomaly._depth:
+        _check_finite(v)
+    return v
+
+
+def _check_finite(v: Value) -> None:
+    """Under detect_anomaly(): refuse a non-finite result or local derivative, naming the op."""
+    if math.isfinite(v.data) and all(map(math.isfinite, v.local_grads)):
+        return
+    inputs = ", ".join(map(_describe, v.parents)) or "constants only"
+    raise FloatingPointError(
+        f"op {v.op!r} produced a non-finite result (data={v.data!r}, local derivatives="
+        f"{list(v.local_grads)!r}) from inputs: {inputs}"
+    )
+
+
+def _const(x: object) -> float | None:
+    """A real number as a float, or None if x is not one (the op then returns NotImplemented)."""
+    if type(x) is float:
+        return x
+    if type(x) is int:
+        return float(x)
+    if isinstance(x, numbers.Real):
+        return float(x)
+    return None
+
+
+def _const_or_raise(x: object, op: str, role: str) -> float:
+    c = _const(x)
+    if c is None:
+        raise TypeError(
+            f"op {op!r}: {role} must be a Value or a real number, got {type(x).__name__}"
+        )
+    return c
+
+
+def _check_divisor(b: float, node: Value) -> None:
+    if b == 0.0:
+        raise ZeroDivisionError(f"op '/': division by zero: the divisor is {_describe(node)}")
+
+
+def _overflow(op: str, operand: Value) -> OverflowError:
+    return OverflowError(f"op {op!r}: result too large for a float, from {_describe(operand)}")
+
+
+def _pow_values(base: Value, exponent: Value) -> Value:
+    a, p = base.data, exponent.data
+    if not a > 0.0:
+        raise ValueError(
+            f"op '**': a Value exponent needs a positive base, got {_describe(base)} "
+            f"** {_describe(exponent)}"
+        )
+    try:
+        out = a**p
+        d_base = p * a ** (p - 1.0)
+    except OverflowError:
+        raise _overflow("**", base) from None
+    return _binary(out, "**", base, exponent, (d_base, out * math.log(a)))

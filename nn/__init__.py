@@ -1,0 +1,1 @@
+"""chainrule's neural-network layer: modules, losses, optimizers and training, built from Values."""

@@ -1,0 +1,286 @@
+"""The backward pass: order, accumulation, stepping, depth, fused nodes, paths, gradcheck."""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import Value, count_paths, gradcheck, linear, paths, topo_order, total
+
+# ---- random expression graphs against central differences ----------------------------------------
+
+
+OPS = ["+", "-", "*", "/", "pow", "vpow", "exp", "log", "tanh", "sig", "relu"]
+
+
+def _draw_graph(data: st.DataObject, n_inputs: int) -> tuple[list[float], list[tuple]]:
+    """Draw inputs and a random straight-line program; each instruction makes a node from earlier
+    nodes (possibly the same one twice), so the graph shares nodes the way real graphs do.
+
+    Domain guards are checked at the sample point with margins wide enough that the finite
+    difference probes (1e-6 away) stay on the same smooth piece of every op.
+    """
+    inputs = [
+        data.draw(st.floats(-2.0, 2.0).filter(lambda v: abs(v) > 0.1)) for _ in range(n_inputs)
+    ]
+    values = list(inputs)
+    program = []
+    for _ in range(data.draw(st.integers(1, 12))):
+        op = data.draw(st.sampled_from(OPS))
+        i = data.draw(st.integers(0, len(values) - 1))
+        j = data.draw(st.integers(0, len(values) - 1))
+        c = data.draw(st.sampled_from([-1.5, 0.5, 2.0]))
+        if not _in_domain(op, values[i], values[j], c):
+            continue
+        v = _apply(op, values[i], values[j], c)
+        if abs(v) < 1e3:
+            values.append(v)
+            program.append((op, i, j, c))
+    return inputs, program
+
+
+def _in_domain(op: str, a: float, b: float, c: float) -> bool:
+    return not (
+        (op == "/" and abs(b) < 0.3)
+        or (op == "log" and a < 0.3)
+        or (op == "relu" and abs(a) < 1e-3)
+        or (op == "exp" and a > 4)
+        or (op == "vpow" and (a < 0.3 or abs(b) > 3))
+        or (op == "pow" and c != 2.0 and a < 0.3)
+    )
+
+
+def _apply(op, a, b, c):
+    """One instruction on floats or on Values: the same code serves both."""
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return a / b
+    if op == "pow":
+        return a**c
+    if op == "vpow":
+        return a**b
+    if isinstance(a, Value):
+        return {"exp": a.exp, "log": a.log, "tanh": a.tanh, "sig": a.sigmoid, "relu": a.relu}[op]()
+    return {
+        "exp": math.exp,
+        "log": math.log,
+        "tanh": math.tanh,
+        "sig": lambda x: 1 / (1 + math.exp(-x)),
+        "relu": lambda x: max(x, 0.0),
+    }[op](a)
+
+
+def _run(program, inputs):
+    nodes = list(inputs)
+    for op, i, j, c in program:
+        nodes.append(_apply(op, nodes[i], nodes[j], c))
+    out = nodes[0]
+    for n in nodes[1:]:  # every node reaches the output
+        out = out + n
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.integers(1, 3))
+def test_random_graphs_match_central_differences(data, n_inputs):
+    inputs, program = _draw_graph(data, n_inputs)
+    leaves = [Value(v) for v in inputs]
+    _run(program, leaves).backward()
+    eps = 1e-6
+    for k, leaf in enumerate(leaves):
+        up, down = list(inputs), list(inputs)
+        up[k] += eps
+        down[k] -= eps
+        numeric = (_run(program, up) - _run(program, down)) / (2 * eps)
+        assert leaf.grad == pytest.approx(numeric, rel=1e-4, abs=1e-5)
+
+
+# ---- semantics of backward -----------------------------------------------------------------------
+
+
+def test_topo_order_puts_every_parent_before_its_child():
+    x = Value(1.0)
+    y = (x * 2 + x).tanh() * x
+    order = topo_order(y)
+    position = {n: i for i, n in enumerate(order)}
+    assert order[-1] is y
+    assert len(order) == len(set(order))
+    assert all(position[p] < position[n] for n in order for p in n.parents)
+
+
+def test_gradients_accumulate_across_backward_calls_like_pytorch():
+    x = Value(3.0)
+    y = x * x
+    y.backward()
+    y.backward()
+    assert x.grad == 12.0
+    assert y.grad == 1.0  # the root is set, not accumulated
+
+
+def test_node_reused_many_times():
+    x = Value(0.5)
+    y = x
+    for _ in range(50):
+        y = y + x * x  # x appears in 101 places
+    y.backward()
+    assert x.grad == pytest.approx(1 + 50 * 2 * 0.5)
+
+
+def test_million_node_chain_under_default_recursion_limit():
+    assert sys.getrecursionlimit() <= 10_000
+    n = 1_000_000
+    x = Value(1.0)
+    y = x
+    for _ in range(n):
+        y = y + 1.0
+    y.backward()
+    assert x.grad == 1.0
+    assert y.data == n + 1.0
+    assert len(topo_order(y)) == n + 1
+    del y  # freeing a deep chain must not overflow the C stack either
+
+
+def test_backward_steps_equal_backward_and_expose_each_step():
+    def build():
+        a, b = Value(0.7, label="a"), Value(-1.3, label="b")
+        c = a * b
+        d = (c + a).tanh()
+        e = d * c + b.exp()
+        e.label = "e"
+        return a, b, e
+
+    a1, b1, e1 = build()
+    e1.backward()
+    a2, b2, e2 = build()
+    steps = list(e2.backward_steps())
+    assert [s.node for s in steps] == list(reversed(topo_order(e2)))
+    assert (a2.grad, b2.grad) == (a1.grad, b1.grad)
+    first = steps[0]
+    assert first.node is e2 and first.grad == 1.0
+    for step in steps:
+        assert [c.parent for c in step.contributions] == list(step.node.parents)
+        for c, local in zip(step.contributions, step.node.local_grads):
+            assert c.local_grad == local
+            assert c.added == local * step.grad
+    assert repr(first).startswith("<step 0: e [+] g=1: ")
+
+
+def test_backward_steps_are_applied_as_they_are_yielded():
+    x = Value(2.0, label="x")
+    y = x * x
+    steps = y.backward_steps()
+    assert x.grad == 0.0
+    next(steps)  # y = x * x pushes local grad x = 2 along each of its two edges to x
+    assert x.grad == 4.0
+
+
+def test_fused_linear_equals_expanded_graph_exactly():
+    def build(data_w, data_x, data_b, fused: bool):
+        w = [Value(v) for v in data_w]
+        x = [Value(v) for v in data_x]
+        b = Value(data_b)
+        if fused:
+            z = linear(w, x, b)
+        else:
+            z = b
+            for wi, xi in zip(w, x):
+                z = z + wi * xi
+        out = z.tanh() * z
+        out.backward()
+        return out, w, x, b
+
+    rng = random.Random(7)
+    for _ in range(20):
+        n = rng.randint(1, 12)
+        data = ([rng.uniform(-2, 2) for _ in range(n)], [rng.uniform(-2, 2) for _ in range(n)])
+        bias = rng.uniform(-2, 2)
+        f_out, f_w, f_x, f_b = build(*data, bias, fused=True)
+        e_out, e_w, e_x, e_b = build(*data, bias, fused=False)
+        assert f_out.data == e_out.data
+        assert [v.grad for v in f_w] == [v.grad for v in e_w]
+        assert [v.grad for v in f_x] == [v.grad for v in e_x]
+        assert f_b.grad == e_b.grad
+
+
+def test_fused_total_equals_expanded_sum_exactly():
+    rng = random.Random(3)
+    data = [rng.uniform(-5, 5) for _ in range(30)]
+    xs = [Value(v) for v in data]
+    ys = [Value(v) for v in data]
+    s_fused = total(x * x for x in xs)
+    s_expanded = ys[0] * ys[0]
+    for y in ys[1:]:
+        s_expanded = s_expanded + y * y
+    s_fused.backward()
+    s_expanded.backward()
+    assert s_fused.data == s_expanded.data
+    assert [x.grad for x in xs] == [y.grad for y in ys]
+
+
+# ---- paths ---------------------------------------------------------------------------------------
+
+
+def test_paths_products_sum_to_the_gradient():
+    x = Value(0.8, label="x")
+    h = (x * x).tanh()
+    y = h * x + h.exp() + x
+    y.backward()
+    found = paths(y, x)
+    # x*x has 2 edges from x, then h feeds h*x and exp(h): 2 * 2 = 4; plus x -> h*x and x -> y.
+    assert len(found) == count_paths(y, x) == 6
+    assert sum(p.product for p in found) == pytest.approx(x.grad, rel=1e-12)
+    for p in found:
+        assert p.nodes[0] is x and p.nodes[-1] is y
+        assert len(p.factors) == len(p.nodes) - 1
+        assert p.product == pytest.approx(math.prod(p.factors))
+
+
+def test_paths_of_an_unused_node_are_empty():
+    x, z = Value(1.0), Value(2.0)
+    assert paths(x * 3, z) == []
+
+
+def test_too_many_paths_are_counted_not_listed():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(20):
+        y = y + y  # doubles the paths each time
+    assert count_paths(y, x) == 2**20
+    with pytest.raises(ValueError, match=r"1048576 paths .* counted, not listed"):
+        paths(y, x)
+
+
+# ---- gradcheck -----------------------------------------------------------------------------------
+
+
+def test_gradcheck_passes_and_reports_each_input():
+    inputs = [0.3, Value(1.7, label="b")]
+    results = gradcheck(lambda a, b: (a * b).tanh() + a.exp() / b, inputs)
+    assert [r.name for r in results] == ["inputs[0]", "b"]
+    assert all(r.ok and r.error < 1e-6 for r in results)
+
+
+def test_gradcheck_names_the_input_whose_gradient_is_wrong():
+    def wrong(a, b):
+        out = a * b
+        out.local_grads = (out.local_grads[0], 2 * out.local_grads[1])  # corrupt d/db
+        return out
+
+    with pytest.raises(AssertionError, match=r"gradients disagree for 1 input.*\n  b:"):
+        gradcheck(wrong, [Value(2.0, label="a"), Value(3.0, label="b")])
+
+
+def test_gradcheck_leaves_the_callers_values_alone():
+    a = Value(2.0)
+    gradcheck(lambda v: v * v, [a])
+    assert a.grad == 0.0
