@@ -227,6 +227,16 @@ class Value:
             return _unary(a, "relu", self, _ONE)
         return _unary(0.0, "relu", self, _ZERO)
 
+    def clip(self, low: float, high: float) -> Value:
+        """self limited to [low, high]; the derivative is 1 inside and 0 where it clips (as Keras
+        and torch.clamp do). Losses use it to keep log() away from 0."""
+        a = self.data
+        if a < low:
+            return _unary(float(low), "clip", self, _ZERO)
+        if a > high:
+            return _unary(float(high), "clip", self, _ZERO)
+        return _unary(a, "clip", self, _ONE)
+
     # ---- backward (the graph walks live in engine.graph) ---------------------------------------
 
     def backward(self) -> None:

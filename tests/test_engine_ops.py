@@ -99,6 +99,14 @@ def test_relu_derivative_at_zero_is_zero_like_pytorch():
     assert x.grad == 0.0
 
 
+def test_clip_passes_gradient_inside_and_blocks_it_outside():
+    for x, value, grad in [(0.5, 0.5, 1.0), (-3.0, 0.0, 0.0), (7.0, 1.0, 0.0)]:
+        v = Value(x)
+        y = v.clip(0.0, 1.0)
+        y.backward()
+        assert (y.data, v.grad) == (value, grad)
+
+
 def test_sigmoid_is_stable_for_large_inputs():
     assert Value(800.0).sigmoid().data == 1.0
     assert Value(-800.0).sigmoid().data == 0.0

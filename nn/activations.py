@@ -1,0 +1,23 @@
+"""Activation functions by name: the one table that nn layers and error messages read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from engine import Value
+
+# None means the identity: a 'linear' unit adds no node, so its output is its Z node itself.
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+
+def check_activation(name: str) -> str:
+    """Return ``name`` if it is a known activation; else ValueError listing the valid names."""
+    if name not in ACTIVATIONS:
+        valid = ", ".join(repr(k) for k in ACTIVATIONS)
+        raise ValueError(f"unknown activation {name!r}; valid activations: {valid}")
+    return name

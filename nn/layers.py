@@ -1,0 +1,178 @@
+"""Neuron, Layer and MLP: fully connected networks whose every node carries the articles' names.
+
+Names follow the articles (SEED-NETWORKS.md): the weight from unit k of layer l-1 to unit j of
+layer l is ``W[l]_j,k``; the bias of unit j is ``b[l]_j``; a forward pass labels the unit's
+pre-activation ``Z[l]_j`` and its activation ``A[l]_j``. All indices are 1-based, and l = 1 is the
+first layer of weights. A 'linear' unit has no activation node: its output is its ``Z[l]_j``.
+
+Calling a model on a list of numbers or Values runs a forward pass. A layer with one unit returns
+that unit's Value; a wider layer returns a list of Values (micrograd's convention), so an MLP
+with one output returns a Value.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from engine import Value, linear
+from nn.activations import ACTIVATIONS, check_activation
+from nn.init import init_weights, make_rng
+from nn.module import Module
+
+Inputs = Sequence[Value | float]
+
+
+class Neuron(Module):
+    """One unit: A = g(Z), Z = b + sum_k W_k A_k of the layer below.
+
+    By default Z is one fused ``engine.linear`` node, as the articles write ``Z = WX + b``;
+    ``fused=False`` builds it from elementary ``*`` and ``+`` nodes instead (micrograd's picture),
+    with bit-identical values and gradients.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        layer: int = 1,
+        unit: int = 1,
+        fan_out: int = 1,
+        init: str = "uniform",
+        seed: int | random.Random | None = None,
+        fused: bool = True,
+    ) -> None:
+        if nin < 1:
+            raise ValueError(f"Neuron needs at least one input, got nin={nin}")
+        self.activation = check_activation(activation)
+        self.layer, self.unit, self.fused = layer, unit, fused
+        weights = init_weights(init, nin, fan_out, make_rng(seed))
+        self.w = [Value(v, label=f"W[{layer}]_{unit},{k}") for k, v in enumerate(weights, 1)]
+        self.b = Value(0.0, label=f"b[{layer}]_{unit}")
+        # Labels are made once here, not on every forward pass.
+        self._z_label = f"Z[{layer}]_{unit}"
+        self._a_label = f"A[{layer}]_{unit}"
+        self._g = ACTIVATIONS[activation]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [(p.label, p) for p in (*self.w, self.b)]
+
+    def forward(self, x: Inputs) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"{self._z_label}: expected {len(self.w)} inputs, got {len(x)}")
+        if self.fused:
+            z = linear(self.w, x, self.b)
+        else:
+            z = self.b
+            for w, xk in zip(self.w, x):
+                z = z + w * xk
+        z.label = self._z_label
+        if self._g is None:
+            return z
+        a = self._g(z)
+        a.label = self._a_label
+        return a
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, {self.activation!r}, layer={self.layer}, unit={self.unit})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs: layer ``layer`` of a network."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        layer: int = 1,
+        init: str = "uniform",
+        seed: int | random.Random | None = None,
+        fused: bool = True,
+    ) -> None:
+        if nout < 1:
+            raise ValueError(f"Layer needs at least one unit, got nout={nout}")
+        rng = make_rng(seed)
+        self.layer, self.activation = layer, activation
+        self.neurons = [
+            Neuron(
+                nin, activation, layer=layer, unit=j, fan_out=nout, init=init, seed=rng, fused=fused
+            )
+            for j in range(1, nout + 1)
+        ]
+
+    @property
+    def nin(self) -> int:
+        return len(self.neurons[0].w)
+
+    @property
+    def nout(self) -> int:
+        return len(self.neurons)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [pair for n in self.neurons for pair in n.named_parameters()]
+
+    def forward(self, x: Inputs) -> Value | list[Value]:
+        if len(x) != self.nin:
+            raise ValueError(f"layer {self.layer}: expected {self.nin} inputs, got {len(x)}")
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin}, {self.nout}, {self.activation!r}, layer={self.layer})"
+
+
+class MLP(Module):
+    """A multilayer perceptron: ``nin`` inputs, then one fully connected layer per entry of sizes.
+
+    ``activations`` names one activation per layer; by default ReLU on hidden layers and a linear
+    output. ``seed`` makes initialisation deterministic; ``init`` is 'uniform' (micrograd's
+    U(-1, 1)) or 'glorot_uniform' (Keras' default); biases start at zero.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        sizes: Sequence[int],
+        activations: Sequence[str] | None = None,
+        *,
+        init: str = "uniform",
+        seed: int | random.Random | None = None,
+        fused: bool = True,
+    ) -> None:
+        sizes = list(sizes)
+        if not sizes:
+            raise ValueError("MLP needs at least one layer size")
+        if activations is None:
+            activations = ["relu"] * (len(sizes) - 1) + ["linear"]
+        activations = list(activations)
+        if len(activations) != len(sizes):
+            raise ValueError(
+                f"MLP: {len(sizes)} layer sizes but {len(activations)} activations; "
+                f"give one activation per layer"
+            )
+        for a in activations:
+            check_activation(a)
+        rng = make_rng(seed)
+        self.nin, self.sizes, self.activations = nin, sizes, activations
+        self.init, self.fused = init, fused
+        self.layers = [
+            Layer(n_in, n_out, act, layer=index, init=init, seed=rng, fused=fused)
+            for index, (n_in, n_out, act) in enumerate(zip([nin, *sizes], sizes, activations), 1)
+        ]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [pair for layer in self.layers for pair in layer.named_parameters()]
+
+    def forward(self, x: Inputs) -> Value | list[Value]:
+        if len(x) != self.nin:
+            raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
+        for layer in self.layers:
+            x = layer(x)
+            x = [x] if isinstance(x, Value) else x
+        return x[0] if len(x) == 1 else x
+
+    def __repr__(self) -> str:
+        return f"MLP({self.nin}, {self.sizes}, {self.activations})"
