@@ -17,6 +17,7 @@ from engine.graph import (
     paths,
     topo_order,
 )
+from engine.rendering import render, render_steps, to_dot
 from engine.value import Value, linear, total
 
 __all__ = [
@@ -31,6 +32,9 @@ __all__ = [
     "gradcheck",
     "linear",
     "paths",
+    "render",
+    "render_steps",
+    "to_dot",
     "topo_order",
     "total",
 ]
