@@ -12,13 +12,19 @@ with one output returns a Value.
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from engine import Value, linear
+from nn import serialize
 from nn.activations import ACTIVATIONS, check_activation
 from nn.init import init_weights, make_rng
 from nn.module import Module
+
+if TYPE_CHECKING:
+    import torch
 
 Inputs = Sequence[Value | float]
 
@@ -173,6 +179,21 @@ class MLP(Module):
             x = layer(x)
             x = [x] if isinstance(x, Value) else x
         return x[0] if len(x) == 1 else x
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write this model (architecture and parameters) to a JSON model file, atomically: the
+        previous file at ``path`` is replaced whole or not at all. See ``nn.serialize``."""
+        serialize.save_mlp(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
+        """A model read from a file written by ``save()``, bit-for-bit. ValueError naming the file
+        for any problem with its content; OSError (e.g. FileNotFoundError) if it cannot be read."""
+        return serialize.load_mlp(cls, path)
+
+    def to_torch(self) -> torch.nn.Sequential:
+        """An equivalent float64 ``torch.nn.Sequential`` with the same weights (needs torch)."""
+        return serialize.to_torch(self)
 
     def __repr__(self) -> str:
         return f"MLP({self.nin}, {self.sizes}, {self.activations})"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from engine import Value
+from nn import serialize
 
 
 class Module:
@@ -22,6 +25,15 @@ class Module:
         """Reset every parameter's gradient; backward() accumulates, so do this between passes."""
         for p in self.parameters():
             p.grad = 0.0
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's value by name, in ``named_parameters()`` order."""
+        return serialize.state_dict(self)
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Set every parameter from ``state``, which must hold exactly this module's names, each
+        with a finite number. Everything is checked first: on ValueError nothing has changed."""
+        serialize.load_state(self, state, f"{type(self).__name__}.load_state_dict")
 
     def forward(self, x):
         raise NotImplementedError

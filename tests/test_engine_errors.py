@@ -130,3 +130,29 @@ def test_anomaly_mode_ends_with_its_block():
     with detect_anomaly():
         pass
     assert math.isinf((Value(1e200) * Value(1e200)).data)
+
+
+# ---- additions: cases the issue lists that the tests above reach only indirectly ----------------
+
+
+@pytest.mark.parametrize("bad", ["2", None, [1], 1j])
+def test_unsupported_operands_return_not_implemented(bad):
+    # NotImplemented (not an exception) is what lets Python try the other operand's method.
+    x = Value(1.0)
+    for method in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__"):
+        assert getattr(x, method)(bad) is NotImplemented
+    for method in ("__truediv__", "__rtruediv__", "__pow__", "__rpow__"):
+        assert getattr(x, method)(bad) is NotImplemented
+
+
+def test_power_overflow_with_a_value_exponent_names_the_op():
+    with pytest.raises(OverflowError, match=r"op '\*\*': result too large.*'e'"):
+        2.0 ** Value(2000.0, label="e")
+    with pytest.raises(OverflowError, match=r"op '\*\*': result too large.*'b'"):
+        Value(10.0, label="b") ** Value(400.0)
+
+
+def test_anomaly_mode_ends_even_when_its_block_raises():
+    with pytest.raises(FloatingPointError), detect_anomaly():
+        Value(1e200) * Value(1e200)
+    assert math.isinf((Value(1e200) * Value(1e200)).data)  # IEEE again after the block

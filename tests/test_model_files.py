@@ -1,0 +1,557 @@
+"""Model files: exact round trips, atomic saves, and loads that refuse bad data without harm."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import nn
+
+ACTS = sorted(nn.ACTIVATIONS)
+
+
+def bits(x: float) -> bytes:
+    """A float's exact bit pattern, so -0.0 != 0.0 and every NaN payload would differ."""
+    return struct.pack(">d", x)
+
+
+def state_bits(model: nn.Module) -> list[tuple[str, bytes]]:
+    return [(name, bits(p.data)) for name, p in model.named_parameters()]
+
+
+def small_model(seed: int = 0) -> nn.MLP:
+    return nn.MLP(2, [3, 1], ["tanh", "sigmoid"], seed=seed)
+
+
+def valid_doc(model: nn.MLP) -> dict:
+    """A model file's content built here from the model's attributes, not by the code under test."""
+    return {
+        "format": "chainrule.mlp",
+        "version": 1,
+        "architecture": {
+            "nin": model.nin,
+            "sizes": list(model.sizes),
+            "activations": list(model.activations),
+            "fused": model.fused,
+        },
+        "parameters": {name: p.data for name, p in model.named_parameters()},
+    }
+
+
+def write(path: Path, doc: object) -> Path:
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+# ---- state dicts ---------------------------------------------------------------------------------
+
+
+def test_state_dict_is_names_to_floats_in_parameter_order():
+    m = small_model()
+    sd = m.state_dict()
+    assert list(sd) == [name for name, _ in m.named_parameters()]
+    assert all(type(v) is float and v == p.data for v, p in zip(sd.values(), m.parameters()))
+
+
+@pytest.mark.parametrize("make", [small_model, lambda: nn.Layer(3, 2), lambda: nn.Neuron(4)])
+def test_load_state_dict_sets_every_parameter_on_any_module(make):
+    a, b = make(), make()
+    new = {name: float(i) - 2.5 for i, (name, _) in enumerate(a.named_parameters())}
+    a.load_state_dict(new)
+    assert a.state_dict() == new
+    b.load_state_dict(a.state_dict())
+    assert state_bits(b) == state_bits(a)
+
+
+def test_load_state_dict_accepts_exact_ints():
+    m = nn.Neuron(1)
+    m.load_state_dict({"W[1]_1,1": 3, "b[1]_1": -(2**53)})
+    assert m.state_dict() == {"W[1]_1,1": 3.0, "b[1]_1": -(2.0**53)}
+    assert all(type(v) is float for v in m.state_dict().values())
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda sd: sd.pop("b[1]_2"), r"expected 13 parameters, got 12; missing: 'b\[1\]_2'"),
+        (lambda sd: sd.update(extra=1.0), r"got 14; missing: none; unexpected: 'extra'"),
+        (lambda sd: sd.update({7: 1.0}), r"unexpected: 7"),
+        (lambda sd: sd.update({"W[1]_1,1": "0.5"}), r"'W\[1\]_1,1': expected a finite .*'0.5'"),
+        (lambda sd: sd.update({"W[1]_1,1": True}), r"'W\[1\]_1,1': .*got boolean True"),
+        (lambda sd: sd.update({"b[2]_1": None}), r"'b\[2\]_1': .*got null"),
+        (lambda sd: sd.update({"b[2]_1": [1.0]}), r"'b\[2\]_1': .*got list"),
+        (lambda sd: sd.update({"b[2]_1": math.nan}), r"'b\[2\]_1': .*got nan"),
+        (lambda sd: sd.update({"b[2]_1": -math.inf}), r"'b\[2\]_1': .*got -inf"),
+        (lambda sd: sd.update({"b[2]_1": 2**53 + 1}), r"'b\[2\]_1': the integer .* not exactly"),
+        (lambda sd: sd.update({"b[2]_1": 10**400}), r"'b\[2\]_1': the integer"),
+    ],
+)
+def test_load_state_dict_errors_say_what_and_leave_the_model_unchanged(change, message):
+    m = small_model()
+    before = state_bits(m)
+    sd = m.state_dict()
+    sd["W[1]_1,2"] = 123.0  # a valid change that must not be applied when another entry is bad
+    change(sd)
+    with pytest.raises(ValueError, match=r"MLP\.load_state_dict: .*" + message):
+        m.load_state_dict(sd)
+    assert state_bits(m) == before
+
+
+@pytest.mark.parametrize("bad", [None, [1.0, 2.0], "W", 3.0])
+def test_load_state_dict_needs_a_mapping(bad):
+    m = small_model()
+    with pytest.raises(ValueError, match="expected a mapping"):
+        m.load_state_dict(bad)
+
+
+def test_error_lists_are_clipped():
+    m = nn.MLP(3, [4, 4])
+    with pytest.raises(
+        ValueError, match=r"missing: 'W\[1\]_1,1', .* and 31 more; unexpected: none"
+    ):
+        m.load_state_dict({})
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.data(),
+    st.sampled_from(["delete", "add", "rename", "replace"]),
+    json_values,
+)
+def test_mutated_state_dicts_raise_only_value_error_and_change_nothing(data, how, junk):
+    m = small_model()
+    before = state_bits(m)
+    sd = dict(m.state_dict())
+    names = list(sd)
+    name = data.draw(st.sampled_from(names))
+    if how == "delete":
+        del sd[name]
+    elif how == "add":
+        sd[data.draw(st.text(max_size=8))] = 0.0
+    elif how == "rename":
+        sd[data.draw(st.text(max_size=8))] = sd.pop(name)
+    else:
+        sd[name] = junk
+    try:
+        m.load_state_dict(sd)
+    except ValueError:
+        assert state_bits(m) == before
+    else:  # only a mutation that left a valid state dict may succeed, and then it is applied
+        assert set(sd) == set(names)
+        assert [p.data for p in m.parameters()] == [float(sd[n]) for n in names]
+
+
+@settings(max_examples=100, deadline=None)
+@given(json_values)
+def test_any_json_value_as_a_state_dict_is_refused_cleanly(junk):
+    m = small_model()
+    before = state_bits(m)
+    with pytest.raises(ValueError):
+        m.load_state_dict(junk)
+    assert state_bits(m) == before
+
+
+# ---- round trips ---------------------------------------------------------------------------------
+
+special = st.sampled_from(
+    [0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1e-300, 1e300]
+)
+finite = special | st.floats(allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def models(draw) -> nn.MLP:
+    nin = draw(st.integers(1, 5))
+    sizes = draw(st.lists(st.integers(1, 6), min_size=1, max_size=4))
+    acts = draw(st.lists(st.sampled_from(ACTS), min_size=len(sizes), max_size=len(sizes)))
+    m = nn.MLP(nin, sizes, acts, seed=draw(st.integers(0, 2**32)), fused=draw(st.booleans()))
+    for p in m.parameters():
+        p.data = draw(finite)
+    return m
+
+
+@settings(max_examples=150, deadline=None)
+@given(models())
+def test_save_load_round_trip_is_bit_for_bit(model):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "model.json")
+        model.save(path)
+        loaded = nn.MLP.load(path)
+        assert os.listdir(d) == ["model.json"]
+    assert type(loaded) is nn.MLP
+    assert (loaded.nin, loaded.sizes, loaded.activations, loaded.fused) == (
+        model.nin,
+        model.sizes,
+        model.activations,
+        model.fused,
+    )
+    assert [n for n, _ in loaded.named_parameters()] == [n for n, _ in model.named_parameters()]
+    assert state_bits(loaded) == state_bits(model)
+    for a, b in zip(loaded.parameters(), model.parameters()):
+        assert math.copysign(1.0, a.data) == math.copysign(1.0, b.data)
+
+
+def test_loaded_model_computes_what_the_saved_one_did(tmp_path):
+    m = nn.MLP(3, [4, 2, 1], ["tanh", "relu", "sigmoid"], seed=7, fused=False)
+    m.save(tmp_path / "m.json")  # a pathlib.Path works as well as a str
+    loaded = nn.MLP.load(tmp_path / "m.json")
+    x = [0.3, -1.2, 2.0]
+    assert loaded(x).data == m(x).data
+    assert loaded.fused is False
+
+
+def test_the_file_is_plain_json_any_reader_can_check(tmp_path):
+    m = small_model()
+    m.save(tmp_path / "m.json")
+    doc = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert doc == valid_doc(m)
+
+
+def test_save_replaces_an_existing_file_and_keeps_its_permissions(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text("old")
+    os.chmod(path, 0o640)
+    small_model(1).save(path)
+    assert nn.MLP.load(path).state_dict() == small_model(1).state_dict()
+    assert os.stat(path).st_mode & 0o777 == 0o640
+    assert os.listdir(tmp_path) == ["m.json"]
+    small_model(1).save(tmp_path / "new.json")  # a new file gets 0o644
+    assert os.stat(tmp_path / "new.json").st_mode & 0o777 == 0o644
+
+
+def test_save_through_a_symlink_writes_the_file_it_points_to(tmp_path):
+    real = tmp_path / "real.json"
+    small_model(1).save(real)
+    (tmp_path / "link.json").symlink_to(real)
+    small_model(2).save(tmp_path / "link.json")
+    assert (tmp_path / "link.json").is_symlink()
+    assert nn.MLP.load(real).state_dict() == small_model(2).state_dict()
+
+
+def test_save_refuses_a_non_finite_parameter_and_writes_nothing(tmp_path):
+    m = small_model()
+    m.parameters()[4].data = math.nan
+    with pytest.raises(ValueError, match=r"cannot save: parameter 'W\[1\]_2,2' is nan"):
+        m.save(tmp_path / "m.json")
+    assert os.listdir(tmp_path) == []
+
+
+# ---- saves that fail -----------------------------------------------------------------------------
+
+
+class _HalfWriter:
+    """A file whose write() stores half the bytes and then fails, as a full disk would."""
+
+    def __init__(self, f):
+        self._f = f
+
+    def write(self, data):
+        self._f.write(data[: len(data) // 2])
+        self._f.flush()
+        raise OSError(28, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self._f, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self._f.__exit__(*exc)
+
+
+def _fail_on_write(monkeypatch):
+    real = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda *a, **k: _HalfWriter(real(*a, **k)))
+
+
+def _fail_on_fsync(monkeypatch):
+    def boom(fd):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", boom)
+
+
+def _fail_on_replace(monkeypatch):
+    def boom(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", boom)
+
+
+def _fail_on_interrupt(monkeypatch):
+    def boom(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", boom)
+
+
+@pytest.mark.parametrize(
+    "fail", [_fail_on_write, _fail_on_fsync, _fail_on_replace, _fail_on_interrupt]
+)
+def test_a_failed_save_keeps_the_old_file_and_leaves_no_temp_file(tmp_path, monkeypatch, fail):
+    path = tmp_path / "m.json"
+    small_model(1).save(path)
+    old = path.read_bytes()
+    fail(monkeypatch)
+    with pytest.raises((OSError, KeyboardInterrupt)):
+        small_model(2).save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == old
+    assert os.listdir(tmp_path) == ["m.json"]
+    assert nn.MLP.load(path).state_dict() == small_model(1).state_dict()
+
+
+def test_a_failed_first_save_creates_no_file(tmp_path, monkeypatch):
+    _fail_on_write(monkeypatch)
+    with pytest.raises(OSError, match="No space"):
+        small_model().save(tmp_path / "m.json")
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_process_killed_before_the_rename_leaves_the_old_file_whole(tmp_path):
+    path = tmp_path / "m.json"
+    small_model(1).save(path)
+    old = path.read_bytes()
+    # The child writes the whole temp file, then dies where the rename would be: no cleanup runs.
+    script = (
+        "import os, nn\n"
+        "os.replace = lambda *a: os._exit(3)\n"
+        f"nn.MLP(2, [3, 1], ['tanh', 'sigmoid'], seed=2).save({str(path)!r})\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    assert subprocess.run([sys.executable, "-c", script], env=env).returncode == 3
+    assert path.read_bytes() == old
+    leftovers = [p for p in os.listdir(tmp_path) if p != "m.json"]
+    assert len(leftovers) == 1 and leftovers[0].startswith(".m.json.")  # a crash can't clean up
+
+
+# ---- loads that refuse ---------------------------------------------------------------------------
+
+
+def _set(*keys, value):
+    def change(doc):
+        target = doc
+        for k in keys[:-1]:
+            target = target[k]
+        target[keys[-1]] = value
+
+    return change
+
+
+def _delete(*keys):
+    def change(doc):
+        target = doc
+        for k in keys[:-1]:
+            target = target[k]
+        del target[keys[-1]]
+
+    return change
+
+
+BAD_DOCS = [
+    (_set("format", value="torch"), "expected format 'chainrule.mlp', got 'torch'"),
+    (_set("version", value=2), "unsupported version 2 .*newer.*reads version 1"),
+    (_set("version", value=0), "unsupported version 0;"),
+    (_set("version", value="1"), "expected version to be an integer, got string '1'"),
+    (_set("version", value=True), "expected version to be an integer, got boolean"),
+    (_delete("architecture"), "missing: 'architecture'; unexpected: none"),
+    (_set("extra", value=1), "missing: none; unexpected: 'extra'"),
+    (_set("parameters", value=[1.0]), "expected 'parameters' to be an object, got list"),
+    (_set("architecture", value=None), "expected 'architecture' to be an object, got null"),
+    (_delete("architecture", "fused"), "architecture: .*missing: 'fused'"),
+    (_set("architecture", "nin", value=0), "architecture: nin: expected a positive integer, got"),
+    (_set("architecture", "nin", value=2.0), "nin: expected a positive integer, got float 2.0"),
+    (_set("architecture", "nin", value=True), "nin: expected a positive integer, got boolean"),
+    (_set("architecture", "sizes", value=[]), "expected sizes to be a non-empty list"),
+    (_set("architecture", "sizes", value="3,1"), "expected sizes to be a non-empty list"),
+    (_set("architecture", "sizes", value=[3, -1]), r"sizes\[1\]: expected a positive integer"),
+    (
+        _set("architecture", "activations", value=["tanh", "softmax"]),
+        r"activations\[1\]: unknown activation 'softmax'; valid activations: 'relu'",
+    ),
+    (_set("architecture", "activations", value=["tanh"]), "2 layer sizes but 1 activations"),
+    (_set("architecture", "activations", value="tanh"), "expected activations to be a list"),
+    (_set("architecture", "fused", value="yes"), "expected fused to be true or false"),
+    (_set("architecture", "sizes", value=[3, 2]), "has 17 parameters but the file gives 13"),
+    (_set("architecture", "sizes", value=[10**6, 10**6]), "has .* parameters but the file gives"),
+    (_set("architecture", "sizes", value=[2, 1]), r"missing: none; unexpected: 'W\[1\]_3,1'"),
+    (_delete("parameters", "b[1]_2"), r"has 13 parameters but the file gives 12"),
+    (_set("parameters", "b[1]_2", value="0.5"), r"'b\[1\]_2': expected a finite number"),
+    (_set("parameters", "b[1]_2", value=None), r"'b\[1\]_2': expected a finite number, got null"),
+    (_set("parameters", "b[1]_2", value=False), r"'b\[1\]_2': .*got boolean False"),
+    (_set("parameters", "b[1]_2", value={"v": 1}), r"'b\[1\]_2': .*got object"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_DOCS)
+def test_bad_files_raise_value_error_naming_the_file_and_the_problem(tmp_path, change, message):
+    doc = valid_doc(small_model())
+    change(doc)
+    path = write(tmp_path / "bad.json", doc)
+    with pytest.raises(ValueError, match=f"model file '{path}': .*{message}"):
+        nn.MLP.load(path)
+
+
+def test_a_renamed_parameter_is_reported_as_missing_and_unexpected(tmp_path):
+    doc = valid_doc(small_model())
+    doc["parameters"]["W[9]_1,1"] = doc["parameters"].pop("W[1]_2,1")
+    path = write(tmp_path / "bad.json", doc)
+    with pytest.raises(ValueError, match=r"missing: 'W\[1\]_2,1'; unexpected: 'W\[9\]_1,1'"):
+        nn.MLP.load(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "not valid JSON"),
+        ("{", "not valid JSON"),
+        ("[1, 2]", "expected a JSON object at the top level, got list"),
+        ('"model"', "expected a JSON object at the top level, got string"),
+        ('{"a": 1, "a": 2}', "duplicate key 'a'"),
+        ('{"a": NaN}', "NaN is not allowed"),
+        ('{"a": -Infinity}', "-Infinity is not allowed"),
+        ("[" * 100_000 + "]" * 100_000, "not a readable JSON document"),
+        ('{"a": ' + "9" * 5000 + "}", "not a readable JSON document"),
+    ],
+)
+def test_unreadable_json_is_a_value_error(tmp_path, text, message):
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=f"model file '{path}': {message}"):
+        nn.MLP.load(path)
+
+
+@pytest.mark.parametrize(("literal", "shown"), [("NaN", "NaN"), ("1e400", "inf")])
+def test_non_finite_numbers_in_parameters_are_refused(tmp_path, literal, shown):
+    text = json.dumps(valid_doc(small_model())).replace('"b[1]_2": 0.0', f'"b[1]_2": {literal}', 1)
+    assert literal in text
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=shown):
+        nn.MLP.load(path)
+
+
+def test_non_utf8_bytes_are_a_value_error(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_bytes(b'{"format": "chainrule.mlp\xff"}')
+    with pytest.raises(ValueError, match=f"model file '{path}': not UTF-8 text .*byte 25"):
+        nn.MLP.load(path)
+
+
+def test_a_missing_file_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        nn.MLP.load(tmp_path / "nope.json")
+
+
+# ---- garbage never gets past ValueError ----------------------------------------------------------
+
+_garbage = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _load_bytes(tmp_path: Path, data: bytes) -> nn.MLP:
+    path = tmp_path / "g.json"
+    path.write_bytes(data)
+    return nn.MLP.load(path)
+
+
+@_garbage
+@given(st.binary(max_size=300))
+def test_random_bytes_raise_value_error(tmp_path, data):
+    with pytest.raises(ValueError):
+        _load_bytes(tmp_path, data)
+
+
+@_garbage
+@given(json_values)
+def test_random_json_values_raise_value_error(tmp_path, value):
+    with pytest.raises(ValueError):
+        _load_bytes(tmp_path, json.dumps(value).encode())
+
+
+@_garbage
+@given(st.data())
+def test_truncated_files_raise_value_error(tmp_path, data):
+    path = tmp_path / "m.json"
+    small_model().save(path)
+    whole = path.read_bytes().rstrip()
+    cut = data.draw(st.integers(0, len(whole) - 1))
+    with pytest.raises(ValueError):
+        _load_bytes(tmp_path, whole[:cut])
+
+
+def _paths(doc, prefix=()):
+    """Every (key path) inside a parsed document, so a mutation can reach any node."""
+    yield prefix
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            yield from _paths(v, (*prefix, i))
+
+
+def _get(doc, where):
+    for k in where:
+        doc = doc[k]
+    return doc
+
+
+replacements = (
+    json_values
+    | st.sampled_from([math.nan, math.inf, -math.inf, True, False, "0.5", None, [], {}, 0, -1])
+    | st.sampled_from(ACTS + ["softmax", "Relu", ""])
+)
+
+
+@_garbage
+@given(models(), st.data())
+def test_mutated_model_files_load_or_raise_value_error(tmp_path, model, data):
+    doc = valid_doc(model)
+    where = data.draw(st.sampled_from([p for p in _paths(doc) if p]))
+    parent, key = _get(doc, where[:-1]), where[-1]
+    how = data.draw(st.sampled_from(["replace", "delete", "rename", "add"]))
+    if how == "replace":
+        parent[key] = data.draw(replacements)
+    elif how == "delete" or how == "rename":
+        value = parent.pop(key)
+        if how == "rename" and isinstance(parent, dict):
+            parent[data.draw(st.text(max_size=10))] = value
+    elif isinstance(parent, dict):
+        parent[data.draw(st.text(max_size=10))] = data.draw(replacements)
+    else:
+        parent.insert(key, data.draw(replacements))
+    text = json.dumps(doc)  # NaN and Infinity become the literals the loader must refuse
+    try:
+        loaded = _load_bytes(tmp_path, text.encode())
+    except ValueError:
+        return
+    # Only a document that is still valid may load, and then it loads exactly what it says.
+    arch = doc["architecture"]
+    assert (loaded.nin, loaded.sizes, loaded.activations, loaded.fused) == (
+        arch["nin"],
+        arch["sizes"],
+        arch["activations"],
+        arch["fused"],
+    )
+    assert loaded.state_dict() == {k: float(v) for k, v in doc["parameters"].items()}
