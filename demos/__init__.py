@@ -4,4 +4,10 @@ Run one with ``python -m demos.<name>``, or all of them with ``python -m demos``
 """
 
 # The order python -m demos runs them in.
-DEMOS = ["walkthrough"]
+DEMOS = [
+    "walkthrough",
+    "perceptron",
+    "two_layer_mse",
+    "two_layer_bce",
+    "four_layer",
+]
