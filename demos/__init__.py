@@ -10,4 +10,5 @@ DEMOS = [
     "two_layer_mse",
     "two_layer_bce",
     "four_layer",
+    "circles",
 ]

@@ -1,19 +1,34 @@
 """chainrule's neural-network layer: modules, losses, optimizers and training, built from Values."""
 
 from nn.activations import ACTIVATIONS
+from nn.data import batches, make_circles, make_moons, train_test_split
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
 from nn.module import Module
+from nn.optim import SGD, Adam, Adamax, Optimizer
+from nn.train import History, evaluate, fit, predict
 
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "MLP",
+    "SGD",
+    "Adam",
+    "Adamax",
+    "History",
     "Layer",
     "Module",
     "Neuron",
+    "Optimizer",
+    "batches",
     "binary_cross_entropy",
+    "evaluate",
+    "fit",
     "get_loss",
     "hinge",
+    "make_circles",
+    "make_moons",
     "mse",
+    "predict",
+    "train_test_split",
 ]

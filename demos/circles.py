@@ -1,0 +1,245 @@
+"""Seed 003: train the articles' circles classifier on this engine and draw how it learns.
+
+    python -m demos.circles [--out DIR] [--epochs N] [--seed S]
+
+The run is the article's Keras notebook, rebuilt from scalar Values: 1000 points on two concentric
+circles (inner radius 0.3, noise 0.1), 10% held out for testing, an MLP 2-4-6-6-4-1 (ReLU hidden
+layers, sigmoid output, Glorot-uniform weights, zero biases), binary cross-entropy, Adamax with
+Keras' defaults, 50 epochs of batches of 32. The seed fixes the data, the split, the initial
+weights and the batch order.
+
+Files written under --out:
+  circles_data.png       the data set, train and test points by class
+  circles_history.png    loss and accuracy per epoch, training and test
+  circles_boundary.png   the model's probability over [-1.5, 1.5]^2 (100x100 grid), test points
+  circles_boundary.gif   the same, redrawn after every epoch
+  circles_graph.svg      the computational graph of the loss J of one sample, after backward()
+
+The grids are computed with ``nn.predict`` (floats, no graph); the demo checks that it matches the
+graph's forward pass on the test set and exits non-zero if it does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import engine
+import nn
+
+KERAS_ACCURACY = 1.0  # the article's test accuracy with Keras
+KERAS_LOSS = 0.0286  # and its test loss
+SIZES = [4, 6, 6, 4, 1]
+ACTIVATIONS = ["relu"] * 4 + ["sigmoid"]
+LIMIT = 1.5  # the plots cover [-LIMIT, LIMIT]^2
+GRID = 100  # grid points per side
+MAX_NODES = 300  # above this many nodes the graph is drawn one box per neuron
+
+
+def grid_points(n: int = GRID, limit: float = LIMIT) -> tuple[list[float], list[list[float]]]:
+    """The n ticks of [-limit, limit] and the n*n points (x1, x2), row by row (x2 outer)."""
+    ticks = [-limit + 2.0 * limit * i / (n - 1) for i in range(n)]
+    return ticks, [[x1, x2] for x2 in ticks for x1 in ticks]
+
+
+def _rows(flat: list[float], n: int) -> list[list[float]]:
+    return [flat[i * n : (i + 1) * n] for i in range(n)]
+
+
+def _log(line: str) -> None:
+    """Print a line without breaking fit's progress bar, when there is one."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        print(line, flush=True)
+        return
+    tqdm.write(line)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="out", help="where pictures go (default: out/)")
+    parser.add_argument("--epochs", type=int, default=50, help="training epochs (default: 50)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for data, init, batches")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    X, y = nn.make_circles(1000, factor=0.3, noise=0.1, seed=args.seed)
+    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.1, seed=args.seed)
+    model = nn.MLP(2, SIZES, ACTIVATIONS, init="glorot_uniform", seed=args.seed)
+    print(
+        f"circles: {len(X_train)} training and {len(X_test)} test points; "
+        f"MLP 2-{'-'.join(map(str, SIZES))}, {len(model.parameters())} parameters; "
+        f"Adamax, binary cross-entropy, {args.epochs} epochs of batches of 32"
+    )
+
+    ticks, grid = grid_points()
+    frames = [(0, nn.predict(model, grid))]  # the boundary before training, then after each epoch
+
+    def record(epoch: int, history: nn.History, model: nn.Module) -> None:
+        frames.append((epoch, nn.predict(model, grid)))
+        _log(
+            f"epoch {epoch:3d}/{args.epochs}  loss {history.loss[-1]:.4f}  "
+            f"accuracy {history.accuracy[-1]:.4f}  test loss {history.val_loss[-1]:.4f}  "
+            f"test accuracy {history.val_accuracy[-1]:.4f}"
+        )
+
+    history = nn.fit(
+        model,
+        X_train,
+        y_train,
+        loss="binary_cross_entropy",
+        optimizer=nn.Adamax(model.parameters()),
+        epochs=args.epochs,
+        batch_size=32,
+        validation=(X_test, y_test),
+        callbacks=[record],
+        seed=args.seed,
+    )
+    trained = time.perf_counter() - started
+
+    # The float path must agree with the graph exactly, or the pictures would show another model.
+    graph_outputs = [model(x).data for x in X_test]
+    same = graph_outputs == nn.predict(model, X_test)
+    print(f"nn.predict matches the graph's forward pass on the test set: {'OK' if same else 'NO'}")
+
+    written = draw(out, model, X_train, y_train, X_test, y_test, history, ticks, frames)
+    print(f"trained in {trained:.1f} s; wrote {', '.join(str(p) for p in written)}")
+    test_loss, test_accuracy = nn.evaluate(model, X_test, y_test, loss="binary_cross_entropy")
+    print(f"test loss: {test_loss:.4f} (Keras in the article: {KERAS_LOSS})")
+    print(f"test accuracy: {test_accuracy:.4f} (Keras in the article: {KERAS_ACCURACY})")
+    return 0 if same else 1
+
+
+def draw(out: Path, model, X_train, y_train, X_test, y_test, history, ticks, frames) -> list[Path]:
+    """Every picture the demo writes; returns their paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = [
+        plot_data(plt, out / "circles_data.png", X_train, y_train, X_test, y_test),
+        plot_history(plt, out / "circles_history.png", history),
+        plot_boundary(plt, out / "circles_boundary.png", ticks, frames[-1], X_test, y_test),
+        animate_boundary(plt, out / "circles_boundary.gif", ticks, frames, X_test, y_test),
+        draw_graph(out / "circles_graph.svg", model, X_test[0], y_test[0]),
+    ]
+    plt.close("all")
+    return written
+
+
+def _scatter(ax, X, y, **kwargs) -> None:
+    for label, color in ((0.0, "#1d4ed8"), (1.0, "#b91c1c")):
+        pts = [x for x, t in zip(X, y) if t == label]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], c=color, **kwargs)
+
+
+def _square(ax) -> None:
+    ax.set_xlim(-LIMIT, LIMIT)
+    ax.set_ylim(-LIMIT, LIMIT)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+
+
+def plot_data(plt, path: Path, X_train, y_train, X_test, y_test) -> Path:
+    fig, ax = plt.subplots(figsize=(5, 5))
+    _scatter(ax, X_train, y_train, s=8, alpha=0.5)
+    _scatter(ax, X_test, y_test, s=24, edgecolors="black", linewidths=0.8)
+    ax.set_title("circles: class 0 blue, class 1 red (test points outlined)", fontsize=9)
+    _square(ax)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def plot_history(plt, path: Path, history: nn.History) -> Path:
+    epochs = range(1, history.epochs + 1)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    ax_loss.plot(epochs, history.loss, label="training")
+    ax_loss.plot(epochs, history.val_loss, label="test")
+    ax_loss.set_title("binary cross-entropy")
+    ax_acc.plot(epochs, history.accuracy, label="training")
+    ax_acc.plot(epochs, history.val_accuracy, label="test")
+    ax_acc.set_title("accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _boundary_axes(plt, ticks, X_test, y_test):
+    fig, ax = plt.subplots(figsize=(5, 5))
+    extent = (ticks[0], ticks[-1], ticks[0], ticks[-1])
+    blank = _rows([0.5] * (len(ticks) ** 2), len(ticks))
+    image = ax.imshow(
+        blank,
+        origin="lower",
+        extent=extent,
+        cmap="RdBu_r",
+        vmin=0.0,
+        vmax=1.0,
+        interpolation="bilinear",
+    )
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="P(class 1)")
+    _scatter(ax, X_test, y_test, s=18, edgecolors="black", linewidths=0.5, zorder=3)
+    _square(ax)
+    return fig, ax, image
+
+
+def _show(ax, image, ticks, frame, contour=None):
+    """Put one frame (epoch, probabilities) on the axes; returns the new p = 0.5 contour."""
+    epoch, probs = frame
+    rows = _rows(probs, len(ticks))
+    image.set_data(rows)
+    if contour is not None:
+        contour.remove()
+    contour = ax.contour(ticks, ticks, rows, levels=[0.5], colors="black", linewidths=1.2)
+    ax.set_title(f"decision boundary after epoch {epoch}" if epoch else "before training")
+    return contour
+
+
+def plot_boundary(plt, path: Path, ticks, frame, X_test, y_test) -> Path:
+    fig, ax, image = _boundary_axes(plt, ticks, X_test, y_test)
+    _show(ax, image, ticks, frame)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def animate_boundary(plt, path: Path, ticks, frames, X_test, y_test) -> Path:
+    """One GIF frame per epoch, the image and contour updated in place (Pillow writer)."""
+    from matplotlib.animation import PillowWriter
+
+    fig, ax, image = _boundary_axes(plt, ticks, X_test, y_test)
+    writer = PillowWriter(fps=5)
+    contour = None
+    with writer.saving(fig, str(path), dpi=60):
+        for frame in frames:
+            contour = _show(ax, image, ticks, frame, contour)
+            writer.grab_frame()
+    plt.close(fig)
+    return path
+
+
+def draw_graph(path: Path, model: nn.Module, x: list[float], y: float) -> Path:
+    """The graph of one sample's loss J, after backward(), so every node shows its gradient."""
+    J = nn.binary_cross_entropy(model(x), y)
+    model.zero_grad()
+    J.backward()
+    n_nodes = len(engine.topo_order(J))
+    view = "values" if n_nodes <= MAX_NODES else "neurons"
+    return engine.render(J, path, view=view, max_nodes=MAX_NODES)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""Training: fit a one-output model with mini-batches, evaluate it, and predict without a graph.
+
+One training step builds ONE graph: the forward pass of every sample in the batch, one mean loss
+J, one ``J.backward()``, one optimizer step. Inputs are plain floats, so they are constants in the
+graph and cost no nodes; the graph is freed as soon as J is dropped.
+
+Accuracy depends on what the model outputs, which ``fit`` and ``evaluate`` infer from the loss
+unless told (``accuracy=``):
+
+  'threshold'  a probability (sigmoid output) against labels {0, 1}: predicted 1 when p > 0.5
+               (Keras' binary accuracy). The default, used with binary_cross_entropy and mse.
+  'sign'       a score against labels {-1, +1}: predicted +1 when the score is > 0. Used when the
+               loss is hinge (by name or nn.hinge itself), whose labels are +-1.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+
+from engine import Value
+from nn.activations import ACTIVATIONS
+from nn.data import batches
+from nn.init import make_rng
+from nn.layers import MLP, Layer, Neuron
+from nn.losses import get_loss, hinge
+from nn.module import Module
+from nn.optim import Adam, Optimizer
+
+Loss = str | Callable
+Callback = Callable[[int, "History", Module], object]
+ACCURACIES = ("threshold", "sign")
+
+
+@dataclass
+class History:
+    """Per-epoch metrics, one entry per finished epoch.
+
+    ``loss`` and ``accuracy`` are over the training samples as seen during the epoch (the mean of
+    the batch losses weighted by batch size, while the weights were still changing, as Keras
+    reports them); ``val_loss`` and ``val_accuracy`` are measured after the epoch, and stay empty
+    without validation data.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+
+def accuracy_kind(loss: Loss, accuracy: str | None = None) -> str:
+    """'sign' for the hinge loss, else 'threshold', unless ``accuracy`` names one explicitly."""
+    if accuracy is not None:
+        if accuracy not in ACCURACIES:
+            raise ValueError(f"unknown accuracy {accuracy!r}; valid: {', '.join(ACCURACIES)}")
+        return accuracy
+    return "sign" if loss == "hinge" or loss is hinge else "threshold"
+
+
+def _correct(outputs: Iterable[float], y: Iterable[float], kind: str) -> int:
+    if kind == "sign":
+        return sum((1.0 if o > 0.0 else -1.0) == t for o, t in zip(outputs, y))
+    return sum((1.0 if o > 0.5 else 0.0) == t for o, t in zip(outputs, y))
+
+
+def fit(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    *,
+    loss: Loss = "binary_cross_entropy",
+    optimizer: Optimizer | None = None,
+    epochs: int = 10,
+    batch_size: int = 32,
+    validation: tuple[Sequence[Sequence[float]], Sequence[float]] | None = None,
+    callbacks: Sequence[Callback] = (),
+    seed: int | random.Random | None = None,
+    verbose: bool = True,
+    accuracy: str | None = None,
+) -> History:
+    """Train ``model`` (one output unit) on (X, y) for ``epochs`` passes of shuffled mini-batches.
+
+    ``optimizer`` defaults to Adam with Keras' defaults over model.parameters(); ``seed`` fixes the
+    batch order. After each epoch every callback is called as ``callback(epoch, history, model)``,
+    epoch counting from 1. With ``verbose`` a tqdm bar over epochs shows the latest metrics, on a
+    terminal only: when stderr is not a terminal, or verbose is False, nothing is printed.
+    """
+    if epochs < 0:
+        raise ValueError(f"epochs must be >= 0, got {epochs}")
+    if len(X) != len(y) or not X:
+        raise ValueError(f"need as many labels as samples, and some: {len(X)} and {len(y)}")
+    loss_fn = get_loss(loss)
+    kind = accuracy_kind(loss, accuracy)
+    opt = optimizer if optimizer is not None else Adam(model.parameters())
+    rng = make_rng(seed)
+    history = History()
+    bar = _progress(epochs, verbose)
+    for epoch in range(1, epochs + 1):
+        loss_sum, correct = 0.0, 0
+        for Xb, yb in batches(X, y, batch_size, rng):
+            outputs = [model(x) for x in Xb]
+            J = loss_fn(outputs, yb)
+            opt.zero_grad()
+            J.backward()
+            opt.step()
+            loss_sum += J.data * len(Xb)
+            correct += _correct([o.data for o in outputs], yb, kind)
+        history.loss.append(loss_sum / len(X))
+        history.accuracy.append(correct / len(X))
+        metrics = {"loss": f"{history.loss[-1]:.4f}", "acc": f"{history.accuracy[-1]:.4f}"}
+        if validation is not None:
+            val_loss, val_acc = evaluate(model, *validation, loss=loss, accuracy=kind)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_acc)
+            metrics |= {"val_loss": f"{val_loss:.4f}", "val_acc": f"{val_acc:.4f}"}
+        if bar is not None:
+            bar.set_postfix(metrics, refresh=False)
+            bar.update()
+        for callback in callbacks:
+            callback(epoch, history, model)
+    if bar is not None:
+        bar.close()
+    return history
+
+
+def _progress(epochs: int, verbose: bool):
+    """A tqdm bar over epochs when verbose and stderr is a terminal, else None (silent). tqdm is
+    imported here, so nn works without it installed (no bar then)."""
+    if not verbose:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    bar = tqdm(total=epochs, unit="epoch", disable=None)  # disable=None: off when not a terminal
+    return None if bar.disable else bar
+
+
+def evaluate(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    *,
+    loss: Loss = "binary_cross_entropy",
+    accuracy: str | None = None,
+) -> tuple[float, float]:
+    """(mean loss, accuracy) of a one-output model on (X, y), with no graph for the model: outputs
+    come from ``predict`` (equal to the graph's forward values) and only the loss is built on them.
+    """
+    if len(X) != len(y) or not X:
+        raise ValueError(f"need as many labels as samples, and some: {len(X)} and {len(y)}")
+    outputs = predict(model, X)
+    if outputs and isinstance(outputs[0], list):
+        raise ValueError("evaluate and fit need a model with one output unit")
+    J = get_loss(loss)([Value(o) for o in outputs], list(y))
+    return J.data, _correct(outputs, y, accuracy_kind(loss, accuracy)) / len(X)
+
+
+# ---- the float path ------------------------------------------------------------------------------
+
+
+def _sigmoid(a: float) -> float:
+    # The same arithmetic as Value.sigmoid, so the results are bit-identical.
+    if a >= 0.0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def _apply(activation: str, z: list[float]) -> list[float]:
+    if activation == "relu":
+        return [a if a > 0.0 else 0.0 for a in z]
+    if activation == "sigmoid":
+        return list(map(_sigmoid, z))
+    if activation == "tanh":
+        return list(map(math.tanh, z))
+    if activation == "linear":
+        return z
+    g = ACTIVATIONS[activation]  # any other activation: through its Value op, one by one
+    return [g(Value(a)).data for a in z]
+
+
+def _layers(model: Module) -> list[list[Neuron]] | None:
+    if isinstance(model, MLP):
+        return [layer.neurons for layer in model.layers]
+    if isinstance(model, Layer):
+        return [model.neurons]
+    if isinstance(model, Neuron):
+        return [[model]]
+    return None
+
+
+def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[list[float]]:
+    """The model's outputs for every sample of X as floats, without building a graph.
+
+    For an MLP, Layer or Neuron the network runs on the parameters' ``.data``, one layer at a time
+    over all samples at once (a column of floats per unit), doing the same float operations in the
+    same order as the graph's forward pass, so the results are identical to ``model(x).data``; it is
+    many times faster, e.g. for a 100x100 grid of points. Any other Module is called sample by
+    sample. A one-output model gives a list of floats, a wider one a list of lists per sample.
+    """
+    layers = _layers(model)
+    if layers is None:
+        outs = [model(x) for x in X]
+        return [o.data if isinstance(o, Value) else [v.data for v in o] for o in outs]
+    n = len(X)
+    if n == 0:
+        return []
+    nin = len(layers[0][0].w)
+    if any(len(x) != nin for x in X):
+        raise ValueError(f"predict: every sample needs {nin} inputs")
+    columns = [[float(x[k]) for x in X] for k in range(nin)]
+    add, mul = operator.add, operator.mul
+    for neurons in layers:
+        out = []
+        for neuron in neurons:
+            z = [neuron.b.data] * n  # the graph's sum starts from the bias, then adds w_k x_k
+            for w, col in zip(neuron.w, columns):
+                z = list(map(add, z, map(mul, repeat(w.data), col)))
+            out.append(_apply(neuron.activation, z))
+        columns = out
+    if len(columns) == 1:
+        return columns[0]
+    return [list(row) for row in zip(*columns)]
