@@ -87,57 +87,57 @@ class Value:
 
     def __add__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
-            return _binary(self.data + other.data, "+", self, other, _ONE_ONE)
+            return _node(self.data + other.data, "+", _ONE_ONE, self, other)
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _unary(self.data + c, "+", self, _ONE)
+        return _node(self.data + c, "+", _ONE, self)
 
     def __radd__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _unary(c + self.data, "+", self, _ONE)
+        return _node(c + self.data, "+", _ONE, self)
 
     def __sub__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
-            return _binary(self.data - other.data, "-", self, other, _ONE_MINUS_ONE)
+            return _node(self.data - other.data, "-", _ONE_MINUS_ONE, self, other)
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _unary(self.data - c, "-", self, _ONE)
+        return _node(self.data - c, "-", _ONE, self)
 
     def __rsub__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _unary(c - self.data, "-", self, _MINUS_ONE)
+        return _node(c - self.data, "-", _MINUS_ONE, self)
 
     def __mul__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
-            return _binary(self.data * other.data, "*", self, other, (other.data, self.data))
+            return _node(self.data * other.data, "*", (other.data, self.data), self, other)
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _unary(self.data * c, "*", self, (c,))
+        return _node(self.data * c, "*", (c,), self)
 
     def __rmul__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _unary(c * self.data, "*", self, (c,))
+        return _node(c * self.data, "*", (c,), self)
 
     def __truediv__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
             a, b = self.data, other.data
             _check_divisor(b, other)
-            return _binary(a / b, "/", self, other, (1.0 / b, -a / (b * b)))
+            return _node(a / b, "/", (1.0 / b, -a / (b * b)), self, other)
         c = _const(other)
         if c is None:
             return NotImplemented
         if c == 0.0:
             raise ZeroDivisionError(f"op '/': division of {_describe(self)} by the constant 0")
-        return _unary(self.data / c, "/", self, (1.0 / c,))
+        return _node(self.data / c, "/", (1.0 / c,), self)
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _const(other)
@@ -145,7 +145,7 @@ class Value:
             return NotImplemented
         b = self.data
         _check_divisor(b, self)
-        return _unary(c / b, "/", self, (-c / (b * b),))
+        return _node(c / b, "/", (-c / (b * b),), self)
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -170,7 +170,7 @@ class Value:
                 d = p * a ** (p - 1.0)
         except OverflowError:
             raise _overflow("**", self) from None
-        return _unary(out, f"**{p:g}", self, (d,))
+        return _node(out, f"**{p:g}", (d,), self)
 
     def __rpow__(self, other: Number) -> Value:
         c = _const(other)
@@ -184,12 +184,12 @@ class Value:
             out = c**self.data
         except OverflowError:
             raise _overflow("**", self) from None
-        return _unary(out, "**", self, (out * math.log(c),))
+        return _node(out, "**", (out * math.log(c),), self)
 
     # ---- unary ops -------------------------------------------------------------------------------
 
     def __neg__(self) -> Value:
-        return _unary(-self.data, "neg", self, _MINUS_ONE)
+        return _node(-self.data, "neg", _MINUS_ONE, self)
 
     def exp(self) -> Value:
         """e**self; its derivative is itself."""
@@ -197,45 +197,40 @@ class Value:
             e = math.exp(self.data)
         except OverflowError:
             raise _overflow("exp", self) from None
-        return _unary(e, "exp", self, (e,))
+        return _node(e, "exp", (e,), self)
 
     def log(self) -> Value:
         """Natural logarithm; defined for self > 0."""
         a = self.data
         if not a > 0.0:
             raise ValueError(f"op 'log': operand must be > 0, got {_describe(self)}")
-        return _unary(math.log(a), "log", self, (1.0 / a,))
+        return _node(math.log(a), "log", (1.0 / a,), self)
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)
-        return _unary(t, "tanh", self, (1.0 - t * t,))
+        return _node(t, "tanh", (1.0 - t * t,), self)
 
     def sigmoid(self) -> Value:
-        """1 / (1 + e**-self), computed without overflow for large |self|."""
-        a = self.data
-        if a >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-a))
-        else:
-            e = math.exp(a)
-            s = e / (1.0 + e)
-        return _unary(s, "sigmoid", self, (s * (1.0 - s),))
+        """1 / (1 + e**-self); its derivative is s (1 - s)."""
+        s = sigmoid(self.data)
+        return _node(s, "sigmoid", (s * (1.0 - s),), self)
 
     def relu(self) -> Value:
         """max(0, self); the derivative at 0 is taken as 0, as PyTorch does."""
         a = self.data
         if a > 0.0:
-            return _unary(a, "relu", self, _ONE)
-        return _unary(0.0, "relu", self, _ZERO)
+            return _node(a, "relu", _ONE, self)
+        return _node(0.0, "relu", _ZERO, self)
 
     def clip(self, low: float, high: float) -> Value:
         """self limited to [low, high]; the derivative is 1 inside and 0 where it clips (as Keras
         and torch.clamp do). Losses use it to keep log() away from 0."""
         a = self.data
         if a < low:
-            return _unary(float(low), "clip", self, _ZERO)
+            return _node(float(low), "clip", _ZERO, self)
         if a > high:
-            return _unary(float(high), "clip", self, _ZERO)
-        return _unary(a, "clip", self, _ONE)
+            return _node(float(high), "clip", _ZERO, self)
+        return _node(a, "clip", _ONE, self)
 
     # ---- backward (the graph walks live in engine.graph) ---------------------------------------
 
@@ -249,6 +244,18 @@ class Value:
     def backward_steps(self) -> Iterator[BackwardStep]:
         """The same pass as backward(), one step per node, for stepping through in a debugger."""
         return _backward_steps(self)
+
+
+# ---- float rules shared with code that runs without a graph ----------------------------
+
+
+def sigmoid(a: float) -> float:
+    """1 / (1 + e**-a) for a float, without overflow for large |a| (e**-a is never formed for
+    a < 0). Value.sigmoid and nn.predict both use it, so their results are bit-identical."""
+    if a >= 0.0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
 
 
 # ---- fused n-ary nodes ---------------------------------------------------------------------------
@@ -291,7 +298,7 @@ def linear(
         if x_is_value:
             parents.append(x)
             factors.append(wd)
-    return _nary(acc, "linear", tuple(parents), tuple(factors))
+    return _node(acc, "linear", tuple(factors), pn=tuple(parents))
 
 
 def total(terms: Iterable[Value | Number]) -> Value:
@@ -307,7 +314,7 @@ def total(terms: Iterable[Value | Number]) -> Value:
             parents.append(t)
         else:
             acc += _const_or_raise(t, "sum", "term")
-    return _nary(acc, "sum", tuple(parents), (1.0,) * len(parents))
+    return _node(acc, "sum", (1.0,) * len(parents), pn=tuple(parents))
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -323,24 +330,18 @@ _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 
 
-def _unary(data: float, op: str, p1: Value, local_grads: tuple[float]) -> Value:
-    """A result node with one parent. No argument checks, unlike ``Value()``: inputs are trusted."""
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.local_grads = local_grads
-    v.op = op
-    v.label = None
-    v._p1 = p1
-    v._p2 = None
-    v._pn = None
-    if anomaly._depth:
-        _check_finite(v)
-    return v
+def _node(
+    data: float,
+    op: str,
+    local_grads: tuple[float, ...],
+    p1: Value | None = None,
+    p2: Value | None = None,
+    pn: tuple[Value, ...] | None = None,
+) -> Value:
+    """A result node; no argument checks, unlike ``Value()``: its inputs are trusted.
 
-
-def _binary(data: float, op: str, p1: Value, p2: Value, local_grads: tuple[float, float]) -> Value:
-    """A result node with two parents (both Values; a constant operand makes a unary node)."""
+    One or two parents go in p1 and p2 (see the storage note on Value); any number in pn.
+    """
     v = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -349,25 +350,7 @@ def _binary(data: float, op: str, p1: Value, p2: Value, local_grads: tuple[float
     v.label = None
     v._p1 = p1
     v._p2 = p2
-    v._pn = None
-    if anomaly._depth:
-        _check_finite(v)
-    return v
-
-
-def _nary(
-    data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]
-) -> Value:
-    """A result node with any number of parents, kept as a tuple (fused linear and sum nodes)."""
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.local_grads = local_grads
-    v.op = op
-    v.label = None
-    v._p1 = None
-    v._p2 = None
-    v._pn = parents
+    v._pn = pn
     if anomaly._depth:
         _check_finite(v)
     return v
@@ -425,4 +408,4 @@ def _pow_values(base: Value, exponent: Value) -> Value:
         d_base = p * a ** (p - 1.0)
     except OverflowError:
         raise _overflow("**", base) from None
-    return _binary(out, "**", base, exponent, (d_base, out * math.log(a)))
+    return _node(out, "**", (d_base, out * math.log(a)), base, exponent)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 
 from engine import Value
+from engine.value import sigmoid
 from nn.activations import ACTIVATIONS
 from nn.data import batches
 from nn.init import make_rng
@@ -167,19 +168,11 @@ def evaluate(
 # ---- the float path ------------------------------------------------------------------------------
 
 
-def _sigmoid(a: float) -> float:
-    # The same arithmetic as Value.sigmoid, so the results are bit-identical.
-    if a >= 0.0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)
-    return e / (1.0 + e)
-
-
 def _apply(activation: str, z: list[float]) -> list[float]:
     if activation == "relu":
         return [a if a > 0.0 else 0.0 for a in z]
     if activation == "sigmoid":
-        return list(map(_sigmoid, z))
+        return list(map(sigmoid, z))
     if activation == "tanh":
         return list(map(math.tanh, z))
     if activation == "linear":
