@@ -1,6 +1,6 @@
 """One neuron, forward and backward, step by step: the chain rule on a graph small enough to read.
 
-    python -m demos.walkthrough [--out DIR]
+    python -m demos.walkthrough [--out DIR]   (writes DIR/walkthrough_graph.svg and .png)
 
 The neuron is a = tanh(w1 x1 + w2 x2 + b). The demo prints every backward step (which node pushes
 its gradient to which parent, with the local derivative and the amount added), then checks each
@@ -15,6 +15,7 @@ import math
 import sys
 from collections.abc import Sequence
 
+from demos.common import write_graph
 from engine import Value, gradcheck
 
 
@@ -33,8 +34,8 @@ def neuron(x1: Value, x2: Value, w1: Value, w2: Value, b: Value) -> Value:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="out", help="where pictures go (none yet)")
-    parser.parse_args(argv)
+    parser.add_argument("--out", default="out", help="where the graph's picture goes")
+    args = parser.parse_args(argv)
     inputs = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}
     leaves = {name: Value(v, label=name) for name, v in inputs.items()}
     a = neuron(**leaves)
@@ -63,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AssertionError as err:
         print(f"\n{err}")
         ok = False
+    write_graph(a, args.out, "walkthrough")
     print("walkthrough:", "OK" if ok else "MISMATCH")
     return 0 if ok else 1
 

@@ -20,6 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # demo -> lines (substrings) its output must contain
 KEY_LINES = {
+    "walkthrough": [
+        "backward, one step per node",
+        "<step 0: a [tanh] g=1: z += ",
+        "finite differences agree with autograd for every input",
+        "walkthrough: OK",
+    ],
     "perceptron": [
         "C = (1/n) Σ_i (ŷ_i - y_i)^2",
         "dC/dŷ · dŷ/dz",
@@ -121,9 +127,10 @@ def test_python_m_demos_runs_them_all(tmp_path):
         assert_graph_written(tmp_path, name)
 
 
-@pytest.mark.parametrize("demo", KEY_LINES)
+@pytest.mark.parametrize("demo", [name for name in KEY_LINES if name != "walkthrough"])
 def test_demo_fails_when_a_closed_form_is_wrong(demo, tmp_path, monkeypatch, capsys):
-    """A wrong σ' in the hand-written formulas must make every demo exit non-zero."""
+    """A wrong σ' in the hand-written formulas must make every seed demo exit non-zero (the
+    walkthrough's neuron is tanh, with its closed form in its own file)."""
     monkeypatch.setitem(common.G_PRIME, "sigmoid", lambda z: 0.25)
     module = importlib.import_module(f"demos.{demo}")
     assert module.main(["--out", str(tmp_path)]) != 0
