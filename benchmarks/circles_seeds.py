@@ -16,26 +16,14 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 import nn
-from demos.circles import ACTIVATIONS, SIZES
+from demos.circles import article_setup, article_training
 
 
 def run(seed: int, epochs: int) -> tuple[int, float, float, float, float]:
     """(seed, training loss, test loss, test accuracy, seconds) for one seed."""
     t0 = time.perf_counter()
-    X, y = nn.make_circles(1000, factor=0.3, noise=0.1, seed=seed)
-    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.1, seed=seed)
-    model = nn.MLP(2, SIZES, ACTIVATIONS, init="glorot_uniform", seed=seed)
-    history = nn.fit(
-        model,
-        X_train,
-        y_train,
-        loss="binary_cross_entropy",
-        optimizer=nn.Adamax(model.parameters()),
-        epochs=epochs,
-        batch_size=32,
-        seed=seed,
-        verbose=False,
-    )
+    model, X_train, X_test, y_train, y_test = article_setup(seed)
+    history = article_training(model, X_train, y_train, epochs, seed, verbose=False)
     test_loss, test_acc = nn.evaluate(model, X_test, y_test, loss="binary_cross_entropy")
     return seed, history.loss[-1], test_loss, test_acc, time.perf_counter() - t0
 

@@ -39,6 +39,33 @@ GRID = 100  # grid points per side
 MAX_NODES = 300  # above this many nodes the graph is drawn one box per neuron
 
 
+def article_setup(seed: int) -> tuple[nn.MLP, list, list, list, list]:
+    """The article's data, 10% test split and untrained network, all fixed by one seed:
+    (model, X_train, X_test, y_train, y_test)."""
+    X, y = nn.make_circles(1000, factor=0.3, noise=0.1, seed=seed)
+    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.1, seed=seed)
+    model = nn.MLP(2, SIZES, ACTIVATIONS, init="glorot_uniform", seed=seed)
+    return model, X_train, X_test, y_train, y_test
+
+
+def article_training(
+    model: nn.MLP, X_train: list, y_train: list, epochs: int, seed: int, **options: object
+) -> nn.History:
+    """The article's training: binary cross-entropy, Adamax with Keras' defaults, batches of 32.
+    ``options`` go to nn.fit (validation, callbacks, verbose)."""
+    return nn.fit(
+        model,
+        X_train,
+        y_train,
+        loss="binary_cross_entropy",
+        optimizer=nn.Adamax(model.parameters()),
+        epochs=epochs,
+        batch_size=32,
+        seed=seed,
+        **options,
+    )
+
+
 def grid_points(n: int = GRID, limit: float = LIMIT) -> tuple[list[float], list[list[float]]]:
     """The n ticks of [-limit, limit] and the n*n points (x1, x2), row by row (x2 outer)."""
     ticks = [-limit + 2.0 * limit * i / (n - 1) for i in range(n)]
@@ -69,9 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 
-    X, y = nn.make_circles(1000, factor=0.3, noise=0.1, seed=args.seed)
-    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.1, seed=args.seed)
-    model = nn.MLP(2, SIZES, ACTIVATIONS, init="glorot_uniform", seed=args.seed)
+    model, X_train, X_test, y_train, y_test = article_setup(args.seed)
     print(
         f"circles: {len(X_train)} training and {len(X_test)} test points; "
         f"MLP 2-{'-'.join(map(str, SIZES))}, {len(model.parameters())} parameters; "
@@ -89,17 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"test accuracy {history.val_accuracy[-1]:.4f}"
         )
 
-    history = nn.fit(
+    history = article_training(
         model,
         X_train,
         y_train,
-        loss="binary_cross_entropy",
-        optimizer=nn.Adamax(model.parameters()),
-        epochs=args.epochs,
-        batch_size=32,
+        args.epochs,
+        args.seed,
         validation=(X_test, y_test),
         callbacks=[record],
-        seed=args.seed,
     )
     trained = time.perf_counter() - started
 
