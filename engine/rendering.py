@@ -26,19 +26,16 @@ one with ``backend='system'`` or ``backend='pure'``, or the environment variable
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import html
 import os
 import re
-import shutil
-import sys
-import sysconfig
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine import dot
+from engine.dot import DotNotFoundError
 from engine.graph import BackwardStep, _nodes_reaching, topo_order
 
 # graphviz is imported inside the functions that need it, never at ``import engine`` time: it
@@ -215,8 +212,8 @@ def render(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
     DotNotFoundError (a RuntimeError) saying what to install.
     """
     path = Path(path)
-    fmt = _check_format(path.suffix, path.name)
-    _write(to_dot(root, **options), path, fmt)
+    fmt = dot.check_format(path.suffix, path.name)
+    dot.write(to_dot(root, **options), path, fmt)
     return path
 
 
@@ -240,12 +237,12 @@ def render_steps(
         raise ValueError("render_steps draws the value view only (view='values')")
     if opts.highlight or opts.highlight_paths_from is not None:
         raise ValueError("render_steps highlights each step's node itself; drop the highlight")
-    fmt = _check_format(fmt, f"fmt={fmt!r}")
+    fmt = dot.check_format(fmt, f"fmt={fmt!r}")
     order = topo_order(root)
     _check_size(root, len(order), opts)
     if fmt not in ("dot", "gv"):  # fail before touching any .grad, not half way through
         try:
-            _require_program(opts.backend, fmt)
+            dot.require_program(opts.backend, fmt)
         except DotNotFoundError as e:
             raise DotNotFoundError(f"{e} (fmt='dot' writes the DOT sources without one)") from None
     directory.mkdir(parents=True, exist_ok=True)
@@ -268,7 +265,7 @@ def render_steps(
                 partial.add(c.parent)
         frame = _Frame(step, len(order), final, partial)
         path = directory / f"step_{step.index:0{width}d}.{fmt}"
-        _write(_value_graph(root, order, opts, frame), path, fmt)
+        dot.write(_value_graph(root, order, opts, frame), path, fmt)
         written.append(path)
     return written
 
@@ -621,7 +618,7 @@ def _check_size(root: Value, count: int, opts: _Options, neurons: int | None = N
 
 
 def _new_graph(opts: _Options) -> graphviz.Digraph:
-    digraph = _digraph_class()
+    digraph = dot.digraph_class()
     graph = digraph(
         "chainrule",
         graph_attr={
@@ -683,127 +680,3 @@ def _add_caption(graph: graphviz.Digraph, opts: _Options, frame: _Frame | None) 
             labeljust="l",
             fontsize="11",
         )
-
-
-# ---- the dot program ---------------------------------------------------------------------------
-
-
-class DotNotFoundError(RuntimeError):
-    """No dot program to render with (the message says what to install)."""
-
-
-_INSTALL = (
-    "install Graphviz (apt-get install graphviz, brew install graphviz, or graphviz.org) "
-    "or the self-contained dot from PyPI (pip install graphviz-pure)"
-)
-
-
-def _check_format(fmt: str, given: str) -> str:
-    """'png', 'svg', 'pdf', 'dot' or 'gv' from a suffix or format name, else ValueError."""
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in ("png", "svg", "pdf", "dot", "gv"):
-        raise ValueError(f"unsupported picture format in {given}: use png, svg, pdf or dot")
-    return fmt
-
-
-def _graphviz_pure() -> str | None:
-    """The graphviz-pure program: beside this Python (a venv's bin dir), else on PATH."""
-    exe = "graphviz-pure.exe" if os.name == "nt" else "graphviz-pure"
-    for folder in (Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))):
-        candidate = folder / exe
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("graphviz-pure")
-
-
-def _find_program(backend: str | None) -> tuple[str, str] | None:
-    """(kind, program) of the dot to run, 'system' or 'pure', or None if there is none.
-
-    ``backend`` (else the environment variable CHAINRULE_DOT) forces one; by default Graphviz's own
-    dot on PATH comes first, as the reference, then graphviz-pure.
-    """
-    choice = backend or os.environ.get("CHAINRULE_DOT") or None
-    if choice not in (None, "system", "pure"):
-        raise ValueError(f"CHAINRULE_DOT must be 'system' or 'pure', got {choice!r}")
-    if choice in (None, "system") and (dot := shutil.which("dot")):
-        return "system", dot
-    if choice in (None, "pure") and (pure := _graphviz_pure()):
-        return "pure", pure
-    return None
-
-
-def _require_program(backend: str | None, fmt: str) -> str:
-    """The dot program to run for ``fmt``; DotNotFoundError or ValueError saying what is missing."""
-    found = _find_program(backend)
-    if found is None:
-        wanted = {"system": "Graphviz's dot on PATH", "pure": "the graphviz-pure program"}
-        which = wanted.get(backend or os.environ.get("CHAINRULE_DOT") or "", "a dot program")
-        raise DotNotFoundError(f"cannot render: {which} was not found; {_INSTALL}")
-    kind, program = found
-    if fmt == "pdf" and kind == "pure":
-        raise ValueError(
-            f"graphviz-pure ({program}) cannot write PDF, only svg and png: render to .svg or "
-            ".png, or install Graphviz (apt-get install graphviz) for PDF"
-        )
-    return program
-
-
-@contextlib.contextmanager
-def _dot_binary(program: str) -> Iterator[None]:
-    """Point the graphviz package at ``program`` for the duration, then restore what was there.
-
-    graphviz 0.21 reads the module global ``graphviz.backend.dot_command.DOT_BINARY`` each time it
-    builds a command line, so setting it briefly affects only the calls made meanwhile (not thread
-    safe: another thread rendering at the same moment would use the same program).
-    """
-    from graphviz.backend import dot_command
-
-    saved = dot_command.DOT_BINARY
-    dot_command.DOT_BINARY = Path(program)
-    try:
-        yield
-    finally:
-        dot_command.DOT_BINARY = saved
-
-
-@functools.cache
-def _digraph_class() -> type[graphviz.Digraph]:
-    """graphviz.Digraph that runs the dot chosen by its ``chainrule_backend`` when it renders.
-
-    Made on first use so that ``import engine`` does not import graphviz. Overriding pipe() and
-    render() covers everything that runs dot: Jupyter's inline display and view() go through them.
-    """
-    import graphviz
-
-    class Digraph(graphviz.Digraph):
-        chainrule_backend: str | None = None
-
-        def pipe(self, *args: Any, **kwargs: Any) -> Any:
-            fmt = kwargs.get("format") or (args[0] if args else None) or self.format
-            with _dot_binary(_require_program(self.chainrule_backend, fmt)):
-                return super().pipe(*args, **kwargs)
-
-        def render(self, *args: Any, **kwargs: Any) -> Any:
-            fmt = kwargs.get("format") or self.format
-            with _dot_binary(_require_program(self.chainrule_backend, fmt)):
-                return super().render(*args, **kwargs)
-
-    return Digraph
-
-
-def _write(graph: graphviz.Digraph, path: Path, fmt: str) -> None:
-    """Write graph to path as fmt: the DOT source itself, or the picture made by a dot program.
-
-    With no dot program to run, the DOT source goes next to path before the error is raised, so
-    the drawing is not lost: any Graphviz, or an online viewer, can render it later.
-    """
-    if fmt in ("dot", "gv"):
-        path.write_text(graph.source, encoding="utf-8")
-        return
-    try:
-        picture = graph.pipe(format=fmt)
-    except DotNotFoundError as e:
-        source = path.with_suffix(".dot")
-        source.write_text(graph.source, encoding="utf-8")
-        raise DotNotFoundError(f"{e}. The DOT source is in {source}") from None
-    path.write_bytes(picture)

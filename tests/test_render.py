@@ -22,9 +22,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
+import engine.dot
 import engine.rendering as render_module
 from engine import Value, linear
-from engine.rendering import DotNotFoundError
+from engine.dot import DotNotFoundError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -493,7 +494,7 @@ def test_digraph_displays_inline_with_the_chosen_backend():
 
 
 def test_without_any_dot_it_writes_the_source_and_says_what_to_install(tmp_path, monkeypatch):
-    monkeypatch.setattr(render_module, "_find_program", lambda backend: None)
+    monkeypatch.setattr(engine.dot, "find_program", lambda backend: None)
     _, _, J = tiny()
     with pytest.raises(DotNotFoundError) as info:
         engine.render(J, tmp_path / "tiny.png")
@@ -512,19 +513,19 @@ def test_find_program_prefers_system_dot_and_falls_back_to_pure(tmp_path, monkey
     fake_dot.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
     monkeypatch.delenv("CHAINRULE_DOT", raising=False)
-    monkeypatch.setattr(render_module, "_graphviz_pure", lambda: "/opt/graphviz-pure")
-    assert render_module._find_program(None) == ("system", str(fake_dot))
-    assert render_module._find_program("pure") == ("pure", "/opt/graphviz-pure")
+    monkeypatch.setattr(engine.dot, "graphviz_pure", lambda: "/opt/graphviz-pure")
+    assert engine.dot.find_program(None) == ("system", str(fake_dot))
+    assert engine.dot.find_program("pure") == ("pure", "/opt/graphviz-pure")
     fake_dot.unlink()
-    assert render_module._find_program(None) == ("pure", "/opt/graphviz-pure")
-    assert render_module._find_program("system") is None
+    assert engine.dot.find_program(None) == ("pure", "/opt/graphviz-pure")
+    assert engine.dot.find_program("system") is None
     monkeypatch.setenv("CHAINRULE_DOT", "sometimes")
     with pytest.raises(ValueError, match="CHAINRULE_DOT"):
-        render_module._find_program(None)
+        engine.dot.find_program(None)
 
 
 def test_dot_extension_writes_the_source_without_any_program(tmp_path, monkeypatch):
-    monkeypatch.setattr(render_module, "_find_program", lambda backend: None)
+    monkeypatch.setattr(engine.dot, "find_program", lambda backend: None)
     _, _, J = tiny()
     path = engine.render(J, tmp_path / "tiny.dot")
     assert path.read_text() == engine.to_dot(J).source
@@ -585,7 +586,7 @@ def test_render_steps_last_picture_matches_backward(tmp_path, backend):
 
 
 def test_render_steps_without_a_program_fails_before_touching_grads(tmp_path, monkeypatch):
-    monkeypatch.setattr(render_module, "_find_program", lambda backend: None)
+    monkeypatch.setattr(engine.dot, "find_program", lambda backend: None)
     x, y, J = tiny()
     with pytest.raises(DotNotFoundError, match="fmt='dot'"):
         engine.render_steps(J, tmp_path, fmt="png")
