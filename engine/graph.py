@@ -152,7 +152,7 @@ def paths(root: Value, node: Value, limit: int = 10_000) -> list[Path]:
         )
     if n_paths == 0:
         return []
-    reaches = _nodes_reaching(root, node)
+    reaches = nodes_reaching(root, node)
     found: list[Path] = []
     # Walk down from root towards node; a stack entry is a path so far (root first) and its factors.
     stack: list[tuple[tuple[Value, ...], tuple[float, ...]]] = [((root,), ())]
@@ -168,7 +168,7 @@ def paths(root: Value, node: Value, limit: int = 10_000) -> list[Path]:
     return found
 
 
-def _nodes_reaching(root: Value, node: Value) -> set[Value]:
+def nodes_reaching(root: Value, node: Value) -> set[Value]:
     """The nodes of root's graph that have ``node`` among their ancestors, node included."""
     reaches = {node}
     for n in topo_order(root):

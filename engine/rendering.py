@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import dot
 from engine.dot import DotNotFoundError
-from engine.graph import BackwardStep, _nodes_reaching, topo_order
+from engine.graph import BackwardStep, nodes_reaching, topo_order
 
 # graphviz is imported inside the functions that need it, never at ``import engine`` time: it
 # would add about as much import time again as the whole engine takes, for users who never draw.
@@ -392,7 +392,7 @@ def _lit_nodes(root: Value, opts: _Options, frame: _Frame | None) -> set[Value]:
         return {frame.step.node}
     lit = set(opts.highlight)
     if opts.highlight_paths_from is not None:
-        lit |= _nodes_reaching(root, opts.highlight_paths_from)
+        lit |= nodes_reaching(root, opts.highlight_paths_from)
     return lit
 
 

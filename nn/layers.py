@@ -175,9 +175,10 @@ class MLP(Module):
     def forward(self, x: Inputs) -> Value | list[Value]:
         if len(x) != self.nin:
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
+        # Layer sizes match by construction, so the neurons are called directly: no second
+        # length check per layer, and no unwrapping of one-unit layers only to wrap them again.
         for layer in self.layers:
-            x = layer(x)
-            x = [x] if isinstance(x, Value) else x
+            x = [neuron(x) for neuron in layer.neurons]
         return x[0] if len(x) == 1 else x
 
     def save(self, path: str | os.PathLike[str]) -> None:
