@@ -181,7 +181,9 @@ def _relu(node: Value, p: list[str], out: str) -> Emitted:
 def _clip(node: Value, p: list[str], out: str) -> Emitted:
     a, (low, high) = p[0], node.const
     lo, hi = literal(low), literal(high)
-    forward = f"{literal(float(low))} if {a} < {lo} else {literal(float(high))} if {a} > {hi} else {a}"
+    forward = (
+        f"{literal(float(low))} if {a} < {lo} else {literal(float(high))} if {a} > {hi} else {a}"
+    )
     return forward, [f"0.0 if {a} < {lo} else 0.0 if {a} > {hi} else 1.0"]
 
 
@@ -439,6 +441,8 @@ def _emit(
 
 def _simple(expr: str) -> bool:
     """A name or a literal: needs no parentheses in ``expr * g``."""
-    return expr.isidentifier() or expr.replace(".", "", 1).replace("e-", "", 1).isdigit() or (
-        expr.startswith("(") and expr.endswith(")") and expr.count("(") == 1
+    return (
+        expr.isidentifier()
+        or expr.replace(".", "", 1).replace("e-", "", 1).isdigit()
+        or (expr.startswith("(") and expr.endswith(")") and expr.count("(") == 1)
     )
