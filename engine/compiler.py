@@ -378,8 +378,8 @@ def _emit(
         number += 1
     lines = [
         f"def {name}(x):",
-        f'    """{len(ins)} inputs -> {len(outs)} output(s): forward one line per node, backward one'
-        ' line per edge."""',
+        f'    """{len(ins)} inputs -> {len(outs)} output(s): forward one line per node, then'
+        ' backward one line per edge."""',
     ]
     for i, v in enumerate(ins):
         lines.append(f"    {names[v]} = x[{i}]{_comment(v)}")

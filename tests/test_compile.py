@@ -20,14 +20,14 @@ SPECIAL += [math.inf, -math.inf, math.nan]
 
 
 def same(a: float, b: float) -> bool:
-    """Bit-identical up to NaN payloads: equal with the same sign (so 0.0 is not -0.0), or both NaN."""
+    """Bit-identical up to NaN payloads: equal with the same sign (0.0 is not -0.0), or both NaN."""
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
 def interpreted(build, values):
-    """Build the graph afresh at ``values`` and run backward(): (outputs, grads) or the exception."""
+    """Build the graph afresh at ``values``, run backward(): (outputs, grads), or the exception."""
     leaves = [Value(v) for v in values]
     try:
         outs = build(*leaves)
