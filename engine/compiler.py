@@ -396,8 +396,7 @@ def _emit(
         if emitter is None:
             raise ValueError(f"compile: no rule to compile op {node.op!r} of {describe(node)}")
         forward, local_src[node] = emitter(node, [names[p] for p in node.parents], out)
-        comment = _comment(node) or f"  # {node.op}"
-        lines.append(f"    {out} = {forward}{comment}")
+        lines.append(f"    {out} = {forward}{_comment(node)}")
     # Backward: which nodes need a gradient (they lie on a path from a target to outputs[0]).
     wanted = set(targets)
     needs: set[Value] = set()
