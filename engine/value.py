@@ -313,12 +313,12 @@ def linear(
     # one entry per term: 2, 1, or the constant product of a term with no Value.
     n_values, n_terms = len(parents) - (start is None), len(weights)
     if n_values == 2 * n_terms:
-        terms: object = 2
+        recipe = _PAIRS if start is None else (start, 2)
     elif n_values == n_terms and not constant_term:
-        terms = 1
+        recipe = _SINGLES if start is None else (start, 1)
     else:
-        terms = _linear_terms(weights, inputs)
-    return _node(acc, "linear", tuple(factors), pn=tuple(parents), const=(start, terms))
+        recipe = (start, _linear_terms(weights, inputs))
+    return _node(acc, "linear", tuple(factors), pn=tuple(parents), const=recipe)
 
 
 def _linear_terms(weights: Sequence[object], inputs: Sequence[object]) -> tuple[object, ...]:
@@ -361,6 +361,8 @@ _MINUS_ONE = (-1.0,)
 _ZERO = (0.0,)
 _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
+_PAIRS = (None, 2)  # a 'linear' node's recipe with a Value bias and every term w * x of Values
+_SINGLES = (None, 1)  # ... and every term one Value times a constant (nn's first layer)
 
 
 def _node(
