@@ -1,4 +1,4 @@
-"""The circles demo runs end to end (two epochs, in-process) and writes every picture; the
+"""The circles demo runs end to end (one epoch, in-process) and writes every picture; the
 compiled and the interpreted training print the same numbers."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def demo_run(tmp_path_factory):
     capture.setattr(circles, "_log", lines.append)  # the per-epoch lines
     capture.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(map(str, a))))
     try:
-        code = circles.main(["--epochs", "2", "--out", str(out)])
+        code = circles.main(["--epochs", "1", "--out", str(out)])
     finally:
         capture.undo()
     return code, lines, out
@@ -30,7 +30,7 @@ def demo_run(tmp_path_factory):
 def test_demo_exits_cleanly_and_reports(demo_run):
     code, lines, _ = demo_run
     assert code == 0, lines
-    assert [line.split()[1] for line in lines if line.startswith("epoch ")] == ["1/2", "2/2"]
+    assert [line.split()[1] for line in lines if line.startswith("epoch ")] == ["1/1"]
     assert "nn.predict matches the graph's forward pass on the test set: OK" in lines
     assert lines[-2].startswith("test loss: ") and lines[-1].startswith("test accuracy: ")
 
@@ -41,7 +41,7 @@ def test_no_compile_trains_to_the_same_numbers(demo_run, monkeypatch, tmp_path):
     monkeypatch.setattr(circles, "_log", lines.append)
     monkeypatch.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(map(str, a))))
     monkeypatch.setattr(circles, "draw", lambda *args: [])  # the pictures are tested above
-    assert circles.main(["--epochs", "2", "--out", str(tmp_path), "--no-compile"]) == 0
+    assert circles.main(["--epochs", "1", "--out", str(tmp_path), "--no-compile"]) == 0
     epochs = [line for line in lines if line.startswith("epoch ")]
     assert epochs == [line for line in compiled_lines if line.startswith("epoch ")]
     assert lines[-2:] == compiled_lines[-2:]  # test loss and accuracy, to the printed digits
@@ -70,7 +70,7 @@ def test_gif_has_one_frame_per_epoch_and_one_before(demo_run):
 
     _, _, out = demo_run
     with Image.open(out / "circles_boundary.gif") as gif:
-        assert gif.n_frames == 3
+        assert gif.n_frames == 2
 
 
 def test_graph_of_one_sample_is_drawn(demo_run):
