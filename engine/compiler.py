@@ -298,6 +298,8 @@ def compile(  # noqa: A001 - the issue names it engine.compile
     constant, baked into the source as a literal. ValueError when an input is not a leaf of the
     graph, appears twice, or an output does not depend on any input.
     """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"compile: name must be a Python identifier, got {name!r}")
     outs = _as_values(outputs, "outputs", allow_single=True)
     ins = _as_values(inputs, "inputs")
     if not outs:
@@ -357,9 +359,11 @@ def _as_values(xs: object, what: str, allow_single: bool = False) -> list[Value]
 
 
 def _comment(node: Value) -> str:
-    if node.label is not None:
-        return f"  # {node.label}"
-    return ""
+    """The node's label as a comment; characters that could end the comment line are replaced,
+    so a label can never become code."""
+    if node.label is None:
+        return ""
+    return "  # " + "".join(ch if ch.isprintable() else "?" for ch in node.label)
 
 
 def _emit(

@@ -314,3 +314,10 @@ def test_wrong_types_are_refused_with_names():
         engine.compile(3.0, [x])
     with pytest.raises(ValueError, match="values must hold 1 numbers, one per input, got 2"):
         engine.compile(x * 2.0, [x])([1.0, 2.0])
+
+
+def test_a_label_cannot_inject_code():
+    x = Value(1.0, label="x\nraise SystemExit('injected')\r\u2028")
+    step = engine.compile(x * 2.0, [x])
+    assert step([3.0]).grads == [2.0]
+    assert "injected" in step.source and "\nraise" not in step.source
