@@ -7,7 +7,8 @@ y.backward()          # x.grad == d y / d x
 """
 
 from engine.anomaly import detect_anomaly
-from engine.compiler import compile
+# engine.compile; left out of __all__ so that `from engine import *` keeps the builtin compile
+from engine.compiler import compile as compile
 from engine.gradcheck import GradCheck, gradcheck
 from engine.graph import (
     BackwardStep,
@@ -28,7 +29,6 @@ __all__ = [
     "Path",
     "Value",
     "backward_steps",
-    "compile",
     "count_paths",
     "detect_anomaly",
     "gradcheck",

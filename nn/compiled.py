@@ -62,6 +62,10 @@ class CompiledSteps:
         for x in X:
             values.extend(x)
         values.extend(y)
+        if len(values) != step.n_inputs:  # one comparison per batch: samples of unequal length
+            raise ValueError(
+                f"compiled step: every sample needs {len(X[0])} features, as the first one has"
+            )
         outs, grads = step.function(values)
         for p, g in zip(self.params, grads):
             p.grad += g

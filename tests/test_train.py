@@ -216,3 +216,11 @@ def test_compiled_steps_one_per_batch_size():
     steps.run(XOR_X[1:], XOR_Y[1:])
     steps.run(XOR_X, XOR_Y)
     assert sorted(steps.steps) == [3, 4]
+
+
+def test_compiled_fit_refuses_samples_of_unequal_length():
+    from nn.compiled import CompiledSteps
+
+    steps = CompiledSteps(_xor_model(), nn.binary_cross_entropy)
+    with pytest.raises(ValueError, match="every sample needs 2 features"):
+        steps.run([[0.0, 1.0], [1.0, 0.0, 1.0]], [1.0, 0.0])
