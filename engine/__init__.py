@@ -7,8 +7,7 @@ y.backward()          # x.grad == d y / d x
 """
 
 from engine.anomaly import detect_anomaly
-# engine.compile; left out of __all__ so that `from engine import *` keeps the builtin compile
-from engine.compiler import compile as compile
+from engine.compiler import compile as compile  # not in __all__: * keeps the builtin
 from engine.gradcheck import GradCheck, gradcheck
 from engine.graph import (
     BackwardStep,
