@@ -1,0 +1,227 @@
+"""Argument checks for nn's public functions: each rule written once, applied where users hand
+values in, never inside forward, backward or an optimizer step.
+
+Every failure is a TypeError (wrong kind of value) or ValueError (right kind, wrong value) whose
+message names the argument, shows the value received and says what was expected.
+
+What the ecosystem passes is accepted: numpy arrays and numpy scalars (recognised by duck typing,
+so numpy is never imported here), and bools as 0 and 1 in data, as PyTorch does. Hyperparameters
+and counts refuse bools: ``epochs=True`` is a mistake, not a number.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+import random
+import reprlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+_short = reprlib.Repr()
+_short.maxstring = _short.maxother = 40
+_short.maxlist = _short.maxtuple = 6
+
+
+def describe(value: object) -> str:
+    """A value for an error message: its type and a clipped repr."""
+    return f"{type(value).__name__} {_short.repr(value)}"
+
+
+def _is_bool(value: object) -> bool:
+    """True for Python's and numpy's bools (numpy.bool_ is not an int subclass)."""
+    t = type(value)
+    return t is bool or (t.__module__ == "numpy" and t.__name__ in ("bool", "bool_"))
+
+
+def _is_array(value: object) -> bool:
+    """A numpy array (or anything shaped like one): has ndim, shape and tolist()."""
+    return (
+        hasattr(value, "ndim")
+        and hasattr(value, "shape")
+        and callable(getattr(value, "tolist", None))
+    )
+
+
+def integer(value: object, name: str, *, minimum: int | None = None) -> int:
+    """``value`` as an int: an int or numpy integer, not a bool, at least ``minimum``."""
+    if _is_bool(value):
+        raise TypeError(f"{name}: expected an integer, got {describe(value)}")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name}: expected an integer, got {describe(value)}") from None
+    if minimum is not None and n < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
+    return n
+
+
+def real(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """``value`` as a finite float in the given interval; ints and numpy scalars accepted, bools
+    not. ``low_open``/``high_open`` exclude that end."""
+    if _is_bool(value) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {describe(value)}")
+    try:
+        x = float(value)
+    except OverflowError:
+        raise ValueError(f"{name}: {_short.repr(value)} is too large for a float") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{name}: expected a finite number, got {x!r}")
+    below = low is not None and (x <= low if low_open else x < low)
+    above = high is not None and (x >= high if high_open else x > high)
+    if below or above:
+        left = "-inf" if low is None else f"{low!r}"
+        right = "inf" if high is None else f"{high!r}"
+        interval = f"{'(' if low_open or low is None else '['}{left}, {right}"
+        interval += ")" if high_open or high is None else "]"
+        raise ValueError(f"{name}: expected a number in {interval}, got {x!r}")
+    return x
+
+
+def datum(value: object, name: str) -> float:
+    """One number of a data set as a finite float; bools (Python's or numpy's) count as 0 and 1."""
+    if _is_bool(value):
+        return float(bool(value))
+    return real(value, name)
+
+
+def sequence(value: object, name: str, expected: str) -> list:
+    """``value`` as a list: a list, tuple or other Sequence, or a numpy array (via tolist())."""
+    if _is_array(value):
+        if value.ndim == 0:
+            raise TypeError(f"{name}: expected {expected}, got a 0-dimensional array")
+        return value.tolist()
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise TypeError(f"{name}: expected {expected}, got {describe(value)}")
+    return list(value)
+
+
+def vector(value: object, name: str) -> list[float]:
+    """A sequence of numbers (a list, tuple or 1-D array) as a list of floats."""
+    items = sequence(value, name, "a sequence of numbers")
+    return [datum(v, f"{name}[{i}]") for i, v in enumerate(items)]
+
+
+def matrix(value: object, name: str, *, ncols: int | None = None) -> list[list[float]]:
+    """A sequence of samples, each a sequence of ``ncols`` numbers (all of one length when
+    ``ncols`` is None), as a list of lists of floats."""
+    rows = sequence(value, name, "a sequence of samples, each a sequence of numbers")
+    out = []
+    for i, row in enumerate(rows):
+        sample = vector(row, f"{name}[{i}]")
+        if ncols is None:
+            ncols = len(sample)
+        if len(sample) != ncols:
+            raise ValueError(f"{name}[{i}]: expected {ncols} numbers, got {len(sample)}")
+        out.append(sample)
+    return out
+
+
+def samples(
+    X: object, y: object, *, nin: int | None, names: tuple[str, str] = ("X", "y")
+) -> tuple[list[list[float]], list[float]]:
+    """(X, y) as lists of floats: at least one sample, one label per sample, ``nin`` inputs each."""
+    xs = matrix(X, names[0], ncols=nin)
+    ys = vector(y, names[1])
+    if not xs:
+        raise ValueError(f"{names[0]}: expected at least one sample, got none")
+    if len(xs) != len(ys):
+        raise ValueError(
+            f"{names[1]}: expected one label per sample of {names[0]} ({len(xs)}), got {len(ys)}"
+        )
+    return xs, ys
+
+
+def same_length(X: object, y: object, names: tuple[str, str] = ("X", "y")) -> None:
+    """X and y are sequences (or arrays) of the same length; their items are not inspected."""
+    for value, name in zip((X, y), names):
+        if _is_array(value) or (isinstance(value, Sequence) and not isinstance(value, str | bytes)):
+            continue
+        raise TypeError(f"{name}: expected a sequence, got {describe(value)}")
+    if len(X) != len(y):
+        raise ValueError(
+            f"{names[1]}: expected one label per sample of {names[0]} ({len(X)}), got {len(y)}"
+        )
+
+
+# Label domains per loss: a predicate on one float, and how to say it.
+LABEL_DOMAINS: dict[str, tuple[Callable[[float], bool], str]] = {
+    "binary_cross_entropy": (lambda t: 0.0 <= t <= 1.0, "a label in [0, 1]"),
+    "hinge": (lambda t: t == 1.0 or t == -1.0, "a label -1 or +1"),
+}
+
+
+def label(value: float, name: str, loss: str) -> None:
+    """ValueError if the float ``value`` is outside ``loss``'s label domain (if it has one)."""
+    domain = LABEL_DOMAINS.get(loss)
+    if domain is not None and not domain[0](value):
+        raise ValueError(f"{name}: {loss} expects {domain[1]}, got {value!r}")
+
+
+def choice(value: object, name: str, options: Sequence[str]) -> str:
+    """``value`` if it is one of the string ``options``; else ValueError listing them."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name}: expected one of {', '.join(map(repr, options))}, got {describe(value)}"
+        )
+    if value not in options:
+        raise ValueError(f"{name}: expected one of {', '.join(map(repr, options))}, got {value!r}")
+    return value
+
+
+def flag(value: object, name: str) -> bool:
+    """``value`` as a bool: True or False (numpy's too), nothing else."""
+    if not _is_bool(value):
+        raise TypeError(f"{name}: expected True or False, got {describe(value)}")
+    return bool(value)
+
+
+def seed(value: object, name: str = "seed") -> int | random.Random | None:
+    """A seed: None (fresh randomness), an int (numpy ints too), or a random.Random to share."""
+    if value is None or isinstance(value, random.Random):
+        return value
+    if _is_bool(value):
+        raise TypeError(f"{name}: expected an int, a random.Random or None, got {describe(value)}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(
+            f"{name}: expected an int, a random.Random or None, got {describe(value)}"
+        ) from None
+
+
+def betas(value: object, name: str = "betas") -> tuple[float, float]:
+    """Two decay rates, each in [0, 1)."""
+    items = sequence(value, name, "a pair of numbers (beta1, beta2)")
+    if len(items) != 2:
+        raise ValueError(f"{name}: expected a pair (beta1, beta2), got {len(items)} numbers")
+    return (
+        real(items[0], f"{name}[0]", low=0.0, high=1.0, high_open=True),
+        real(items[1], f"{name}[1]", low=0.0, high=1.0, high_open=True),
+    )
+
+
+def parameters(params: Sequence[Any], name: str = "params") -> list[Any]:
+    """A non-empty list of distinct parameters, each with float ``data`` and ``grad``."""
+    out = list(params)
+    if not out:
+        raise ValueError(f"{name}: expected at least one parameter, got none")
+    seen: set[int] = set()
+    for i, p in enumerate(out):
+        if not (hasattr(p, "data") and hasattr(p, "grad")):
+            raise TypeError(
+                f"{name}[{i}]: expected a parameter (a Value: data and grad), got {describe(p)}"
+            )
+        if id(p) in seen:
+            raise ValueError(f"{name}[{i}]: {describe(p)} appears twice; it would be updated twice")
+        seen.add(id(p))
+    return out
