@@ -13,7 +13,7 @@ INITS = ("uniform", "glorot_uniform")
 def make_rng(seed: int | random.Random | None) -> random.Random:
     """A random source from a seed (deterministic), an existing Random (shared), or None (fresh);
     TypeError for anything else (a float or a string would silently seed by its hash)."""
-    seed = checks.seed(seed)
+    seed = checks.random_seed(seed)
     return seed if isinstance(seed, random.Random) else random.Random(seed)
 
 
