@@ -66,6 +66,7 @@ _LEGACY_TOP_KEYS = _TOP_KEYS[:-1]
 _LEGACY_ARCH_KEYS = ("nin", "sizes", "activations", "fused")
 _CHECKSUM_START = b',\n "sha256": "'
 _CHECKSUM_END = b'"\n}\n'
+_HEAD = f'{{\n "format": "{FORMAT}",\n "version": {VERSION},\n'.encode()
 
 # The largest model load() accepts by default: a million parameters is far past what a scalar
 # engine trains (the circles network has 75), yet small enough that reading one is harmless.
@@ -115,9 +116,9 @@ def mlp_to_bytes(mlp: MLP) -> bytes:
         for name, value in params.items()
     )
     payload = (
-        f'{{\n "format": {json.dumps(FORMAT)},\n "version": {VERSION},\n'
-        f' "architecture": {json.dumps(arch)},\n "parameters": {{\n{entries}\n }}'
-    ).encode()
+        _HEAD
+        + (f' "architecture": {json.dumps(arch)},\n "parameters": {{\n{entries}\n }}').encode()
+    )
     digest = hashlib.sha256(payload).hexdigest().encode("ascii")
     return payload + _CHECKSUM_START + digest + _CHECKSUM_END
 
@@ -224,9 +225,9 @@ def read_bounded(
 
     def too_large(size: int | str) -> ValueError:
         return ValueError(
-            f"{where}: {size} bytes is more than the {limit} bytes a model of at most "
-            f"max_parameters={max_parameters} parameters takes; pass a larger max_parameters "
-            f"if this really is such a model"
+            f"{where}: the file has {size} bytes, but a model of at most "
+            f"max_parameters={max_parameters} parameters takes at most {limit}; pass a larger "
+            f"max_parameters if this really is such a model"
         )
 
     def check(st: os.stat_result) -> None:
@@ -279,6 +280,8 @@ def mlp_from_bytes(
     payload, digest = _split_checksum(raw)
     if digest is not None and hashlib.sha256(payload).hexdigest() != digest:
         raise _damaged(where, "its SHA-256 checksum does not match its content")
+    if digest is None and raw.startswith(_HEAD):
+        raise _damaged(where, 'it does not end with a valid "sha256" checksum line')
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
