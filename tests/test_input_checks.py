@@ -272,8 +272,8 @@ def test_loss_inputs(call, error, message):
         ),
         (
             lambda: nn.train_test_split([[1.0]] * 4, [0.0] * 4, test_size=True),
-            ValueError,
-            r"test_size: .*got 1.0",
+            TypeError,
+            "test_size: .*got bool True",
         ),
         (
             lambda: nn.train_test_split([[1.0]] * 4, [0.0] * 3),
