@@ -155,8 +155,8 @@ def value_graph(
         cluster = styles[node].cluster
         op_lit = op_is_lit(node, lit, frame)
         op_id = "op" + ids[node][1:]
-        graph.edge(op_id, ids[node], **edge_attrs(None, op_lit, opts))
-        for parent, local in zip(node.parents, node.local_grads):
+        graph.edge(op_id, ids[node], id="o" + ids[node][1:], **edge_attrs(None, op_lit, opts))
+        for k, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             edge_lit = op_lit and (frame is not None or parent in lit)
             tail = ids[parent]
             if cluster is not None and styles[parent].cluster != cluster:
@@ -165,11 +165,13 @@ def value_graph(
                 key = (parent, cluster)
                 junctions[key] = junctions.get(key, False) or edge_lit
                 tail = junction_id(ids[parent], cluster, clusters)
-            graph.edge(tail, op_id, **edge_attrs(local, edge_lit, opts))
+            edge_id = f"e{ids[node][1:]}_{k}"  # edge k into node's op, for the explorer
+            graph.edge(tail, op_id, id=edge_id, **edge_attrs(local, edge_lit, opts))
     for (parent, cluster), is_lit in junctions.items():
         junction = junction_id(ids[parent], cluster, clusters)
         add(junction, {"shape": "point", "width": "0.06", "color": EDGE}, cluster)
-        graph.edge(ids[parent], junction, arrowhead="none", **edge_attrs(None, is_lit, opts))
+        attrs = edge_attrs(None, is_lit, opts)
+        graph.edge(ids[parent], junction, id="f" + junction, arrowhead="none", **attrs)
     add_clusters(graph, clusters)
     add_caption(graph, opts, frame)
     return graph
