@@ -306,10 +306,10 @@ TEMPLATE = """<!DOCTYPE html>
 derivatives and its paths to the root.</p>
 </header>
 <div class="toolbar">
-<button id="first" title="First step (Home)">&#x23EE;</button>
+<button id="first" title="First step (Home)">&laquo; First</button>
 <button id="prev" title="Previous step (&larr;)">&larr; Previous</button>
 <button id="next" class="primary" title="Next step (&rarr;)">Next &rarr;</button>
-<button id="last" title="Last step (End)">&#x23ED;</button>
+<button id="last" title="Last step (End)">Last &raquo;</button>
 <input id="step-slider" type="range" min="0" max="0" value="0" aria-label="backward step">
 <span id="counter"></span>
 {names_button}<button id="zoom">Actual size</button>
