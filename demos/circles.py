@@ -258,9 +258,11 @@ def draw_graph(path: Path, model: nn.Module, x: list[float], y: float) -> Path:
     J = nn.binary_cross_entropy(model(x), y)
     model.zero_grad()
     J.backward()
-    n_nodes = len(engine.topo_order(J))
-    view = "values" if n_nodes <= MAX_NODES else "neurons"
-    return engine.render(J, path, view=view, max_nodes=MAX_NODES)
+    # Framed by layer, one box per neuron when the value view would not fit a page (nn.graph_view
+    # finds the neurons by structure); the explorer page steps through every value.
+    describe = nn.graph_view(model)
+    engine.explore(J, path.with_name("circles.html"), describe=describe, max_nodes=MAX_NODES)
+    return engine.render(J, path, describe=describe, max_nodes=MAX_NODES)
 
 
 if __name__ == "__main__":
