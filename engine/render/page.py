@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the page's CSS and JavaScript are kept as a page is written, not wrapped)
 """The explorer page's HTML, CSS and JavaScript: one document, nothing loaded from anywhere.
 
 ``document()`` fills the template; the script reads the graph and its steps from the JSON in
