@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -23,9 +22,9 @@ from hypothesis import strategies as st
 
 import engine
 import nn
+from engine import Value, linear
 from engine.render import backends
 from engine.render import dot as render_module
-from engine import Value, linear
 from engine.render.backends import DotNotFoundError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
