@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.graph import BackwardStep, nodes_reaching
-from engine.render.options import RenderOptions, style_of
+from engine.render.options import NodeStyle, RenderOptions, style_of
 from engine.render.text import html_text, name, num
 
 if TYPE_CHECKING:
@@ -172,9 +172,41 @@ def value_graph(
         add(junction, {"shape": "point", "width": "0.06", "color": EDGE}, cluster)
         attrs = edge_attrs(None, is_lit, opts)
         graph.edge(ids[parent], junction, id="f" + junction, arrowhead="none", **attrs)
-    add_clusters(graph, clusters)
+    add_clusters(graph, clusters, side_by_side(order, styles, ids))
     add_caption(graph, opts, frame)
     return graph
+
+
+def side_by_side(
+    order: list[Value], styles: dict[Value, NodeStyle], ids: dict[Value, str]
+) -> dict[str | None, list[list[str]]]:
+    """Rows of leaves to draw side by side (left to right, or top to bottom in LR), by cluster.
+
+    In each cluster, the leaves with an ``order`` key (a layer's weights and biases) form one row
+    sorted by it; outside clusters, the leaves feeding one op form a row in operand order (a
+    network's inputs X_1, X_2, ...). So units and weights read in index order instead of wherever
+    dot's crossing reduction happens to put them.
+    """
+    rows: dict[str | None, list[list[str]]] = {}
+    keyed: dict[str, list[Value]] = {}
+    for node in order:
+        style = styles[node]
+        if not node.parents and style.order and style.cluster is not None:
+            keyed.setdefault(style.cluster, []).append(node)
+    for cluster, leaves in keyed.items():
+        if len(leaves) > 1:
+            rows[cluster] = [[ids[p] for p in sorted(leaves, key=lambda p: styles[p].order)]]
+    taken: set[Value] = set()
+    for node in order:
+        free = [
+            p
+            for p in dict.fromkeys(node.parents)
+            if not p.parents and styles[p].cluster is None and p not in taken
+        ]
+        if len(free) > 1:
+            taken.update(free)
+            rows.setdefault(None, []).append([ids[p] for p in free])
+    return rows
 
 
 def junction_id(value_id: str, cluster: str, clusters: dict[str, list]) -> str:
@@ -430,7 +462,7 @@ def new_graph(opts: RenderOptions, layout: Layout) -> graphviz.Digraph:
         "nodesep": "0.12",
         "ranksep": "0.3",
         "newrank": "true",
-        "ordering": "in",  # an op's operands side by side in operand order: X_1, X_2, ...
+        # (no "ordering": rows of leaves are kept in order by side_by_side instead)
     }
     if opts.size is not None:
         graph_attr["size"] = f"{opts.size[0]:g},{opts.size[1]:g}"
@@ -463,8 +495,15 @@ def dot_args(opts: RenderOptions, fmt: str) -> tuple[str, ...]:
     return ()
 
 
-def add_clusters(graph: graphviz.Digraph, clusters: dict[str, list[tuple[str, dict]]]) -> None:
-    """One subgraph per cluster, titled with its name, holding the nodes gathered for it."""
+def add_clusters(
+    graph: graphviz.Digraph,
+    clusters: dict[str, list[tuple[str, dict]]],
+    rows: dict[str | None, list[list[str]]] | None = None,
+) -> None:
+    """One subgraph per cluster, titled with its name, holding the nodes gathered for it, and
+    the rows of nodes to keep side by side in order (see side_by_side)."""
+    rows = rows or {}
+    add_rows(graph, rows.get(None, []))
     for i, (title, members) in enumerate(clusters.items()):
         with graph.subgraph(name=f"cluster_{i}") as sub:
             sub.attr(
@@ -477,6 +516,16 @@ def add_clusters(graph: graphviz.Digraph, clusters: dict[str, list[tuple[str, di
             )
             for node_id, attrs in members:
                 sub.node(node_id, **attrs)
+            add_rows(sub, rows.get(title, []))
+
+
+def add_rows(graph: graphviz.Digraph, rows: list[list[str]]) -> None:
+    """Each row as a rank=same subgraph chained left to right by invisible edges."""
+    for row in rows:
+        with graph.subgraph() as same:
+            same.attr(rank="same")
+            for tail, head in zip(row, row[1:]):
+                same.edge(tail, head, style="invis")
 
 
 def add_caption(graph: graphviz.Digraph, opts: RenderOptions, frame: Frame | None) -> None:
