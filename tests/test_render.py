@@ -84,12 +84,14 @@ EDGE = re.compile(r"^\t+(\w+) -> (\w+)(?: \[(.*)\])?$")
 
 
 def parse(source: str) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """Nodes (id -> attribute text) and edges (tail, head, attribute text) of DOT source."""
+    """Nodes (id -> attribute text) and edges (tail, head, attribute text) of DOT source; the
+    invisible edges that only keep rows of nodes in order are left out."""
     nodes: dict[str, str] = {}
     edges: list[tuple[str, str, str]] = []
     for line in source.splitlines():
         if m := EDGE.match(line):
-            edges.append((m[1], m[2], m[3] or ""))
+            if "style=invis" not in (m[3] or ""):  # layout hints keeping rows in order
+                edges.append((m[1], m[2], m[3] or ""))
         elif (m := NODE.match(line)) and m[1] not in ("graph", "node", "edge"):
             nodes[m[1]] = m[2]
     return nodes, edges
