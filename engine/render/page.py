@@ -70,9 +70,9 @@ ul.adds li { margin: 2px 0; }
 #graph .node, #graph .op { cursor: pointer; }
 #graph .node.unknown { opacity: .35; }
 #graph .node.partial text.grad { fill: #6b7280; font-style: italic; }
-#graph .node.current > path, #graph .node.current > polygon { stroke: var(--accent); stroke-width: 4; }
-#graph .node.selected > path, #graph .node.selected > polygon { stroke: var(--path); stroke-width: 4; }
 #graph .node.onpath > path, #graph .node.onpath > polygon { stroke: var(--path); stroke-width: 2.5; }
+#graph .node.selected > path, #graph .node.selected > polygon { stroke: var(--path); stroke-width: 4; }
+#graph .node.current > path, #graph .node.current > polygon { stroke: var(--accent); stroke-width: 4; }  /* after .onpath: the step wins */
 #graph .edge.flow path { stroke: var(--accent); stroke-width: 2.5; }
 #graph .edge.flow polygon { stroke: var(--accent); fill: var(--accent); }
 #graph .edge.flow text { fill: var(--accent); font-weight: bold; }
@@ -193,7 +193,12 @@ SCRIPT = r"""
     if (selected !== null) details(selected);
   }
 
-  function go(s) { step = Math.max(0, Math.min(steps.length - 1, s)); render(); }
+  function go(s) {
+    step = Math.max(0, Math.min(steps.length - 1, s));
+    render();
+    const g = svgNode[steps[step].node];
+    if (g && g.scrollIntoView) g.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
 
   // Every path from node i up to the root, as [node ids, factors], at most `most` of them.
   function pathsFrom(i, most) {
