@@ -166,3 +166,29 @@ def test_article_names_switch(browser, tmp_path):
     assert page.locator("g.node[data-label='x_1 = (a_1)^1']").count() == 1
     assert problems == []
     page.close()
+
+
+def test_training_page_plays_through_every_epoch(browser, tmp_path):
+    from demos import training_page
+
+    ticks = [-1.0, 0.0, 1.0]
+    frames = [(e, [0.1 * e] * 9) for e in range(4)]  # 3 epochs after the start
+
+    class History:
+        loss = [0.7, 0.5, 0.3]
+        accuracy = [0.5, 0.75, 1.0]
+        val_loss = [0.8, 0.6, 0.4]
+        val_accuracy = [0.5, 0.5, 1.0]
+
+    path = training_page.write(
+        tmp_path / "training.html", ticks, frames, History(), [[0.1, 0.2]], [1], [[0.0, 0.5]], [0]
+    )
+    page, problems, requests = open_page(browser, path)
+    assert "epoch 3: loss 0.3000, accuracy 1.000" in page.inner_text("#label")
+    page.fill("#epoch", "1")
+    page.dispatch_event("#epoch", "input")
+    assert "epoch 1: loss 0.7000" in page.inner_text("#label")
+    page.click("#play")
+    page.wait_for_function("document.getElementById('label').textContent.includes('epoch 3')")
+    assert problems == [] and requests == [path.as_uri()]
+    page.close()
