@@ -44,22 +44,42 @@ def topo_order(root: Value) -> list[Value]:
 
 
 def backward(root: Value) -> None:
-    """Set root.grad = 1 and apply the chain rule from root to every input, accumulating with +=."""
+    """Add this pass's d(root)/d(node) to ``.grad`` of every node of root's graph, root included.
+
+    PyTorch's semantics with ``retain_graph=True`` and ``retain_grad()`` on every non-leaf: the
+    pass computes its gradients from this pass alone (``pass_gradients``), then adds them with
+    ``+=``, so two calls add twice and never push the first pass's sums down again.
+    """
     if anomaly.enabled():
-        for _ in backward_steps(root):
+        for _ in backward_steps(root):  # checks every step, and undoes the pass if one fails
             pass
         return
     order = topo_order(root)
-    root.grad = 1.0
+    pass_gradients(root, order)
+    for node in order:
+        node.grad += node._g
+
+
+def pass_gradients(root: Value, order: list[Value]) -> None:
+    """The chain rule, written once: leave d(root)/d(node) of this pass alone in ``node._g``.
+
+    ``order`` is ``topo_order(root)``. Every node starts at 0.0 and root at 1.0; then, in reversed
+    order, each node adds ``local * its gradient`` to each parent in operand order. This exact
+    sequence of float operations is the engine's definition of a gradient (compiled code repeats it
+    bit for bit). ``.grad`` is not touched: callers add the result, all at once or step by step.
+    """
+    for node in order:
+        node._g = 0.0
+    root._g = 1.0
     for node in reversed(order):
-        g = node.grad
+        g = node._g
         for parent, local in zip(node.parents, node.local_grads):
-            parent.grad += local * g
+            parent._g += local * g
 
 
 @dataclass(frozen=True, slots=True)
 class Contribution:
-    """What one backward step added to one parent: ``added = local_grad * step.grad``."""
+    """What one backward step passes to one parent: ``added = local_grad * step.grad``."""
 
     parent: Value
     local_grad: float
@@ -71,10 +91,11 @@ class Contribution:
 
 @dataclass(frozen=True, slots=True)
 class BackwardStep:
-    """One node's turn in the backward pass, after its gradient was pushed to its parents.
+    """One node's turn in the backward pass.
 
-    ``grad`` is the node's gradient at that moment (final: every node that uses it came earlier);
-    ``contributions`` holds, per parent, the local derivative and the amount added to its grad.
+    ``grad`` is this pass's gradient of the node, d(root)/d(node), complete at this point (every
+    node that uses it came earlier) and just added to ``node.grad``; ``contributions`` holds, per
+    parent in operand order, the local derivative and what the node passes to that parent.
     """
 
     index: int
@@ -91,27 +112,52 @@ class BackwardStep:
 def backward_steps(root: Value) -> Iterator[BackwardStep]:
     """The backward pass as a generator, one step per node in the order backward() processes them.
 
-    Each step is yielded after it is applied, so the graph's grads are always as backward() would
-    have them at that point; exhausting the generator leaves exactly backward()'s gradients.
-    Under ``detect_anomaly()`` a non-finite gradient raises FloatingPointError.
+    Step i adds this pass's gradient of its node to ``node.grad`` before it is yielded, so a
+    debugger sees each ``.grad`` change at its node's turn; exhausting the generator leaves exactly
+    backward()'s gradients. A pass abandoned before its last step (the generator closed or garbage
+    collected, or an error raised) puts back every ``.grad`` it changed. Under
+    ``detect_anomaly()`` a step that passes on a non-finite gradient raises FloatingPointError.
     """
     order = topo_order(root)
-    root.grad = 1.0
+    pass_gradients(root, order)
+    order.reverse()
+    grads = [node._g for node in order]  # this pass's, safe from any pass run while paused
     check = anomaly.enabled()
-    for index, node in enumerate(reversed(order)):
-        g = node.grad
-        contributions = []
-        for parent, local in zip(node.parents, node.local_grads):
-            added = local * g
-            parent.grad += added
-            if check and not math.isfinite(parent.grad):
-                raise FloatingPointError(
-                    f"backward: non-finite gradient {parent.grad!r} reached {describe(parent)} "
-                    f"through op {node.op!r} of {describe(node)} (its grad {g!r}, local derivative "
-                    f"{local!r}); inputs of that op: {', '.join(map(describe, node.parents))}"
-                )
-            contributions.append(Contribution(parent, local, added))
-        yield BackwardStep(index, node, g, tuple(contributions))
+    last = len(order) - 1
+    before: list[float] = []
+    try:
+        for index, node in enumerate(order):
+            g = grads[index]
+            contributions = tuple(
+                Contribution(parent, local, local * g)
+                for parent, local in zip(node.parents, node.local_grads)
+            )
+            if check:
+                _check_step(node, g, contributions)
+            before.append(node.grad)
+            node.grad += g
+            if index == last:
+                before.clear()  # every step applied: the pass is complete, nothing to undo
+            yield BackwardStep(index, node, g, contributions)
+    finally:
+        for node, old in zip(order, before):
+            node.grad = old
+
+
+def _check_step(node: Value, g: float, contributions: tuple[Contribution, ...]) -> None:
+    """Under detect_anomaly(): refuse a non-finite gradient, naming the edge that produced it."""
+    if not math.isfinite(g):  # only when finite contributions summed to inf: name the node
+        raise FloatingPointError(
+            f"backward: the gradient of {describe(node)} is {g!r}: finite contributions from the "
+            f"ops that use it summed to a non-finite number"
+        )
+    for c in contributions:
+        if not math.isfinite(c.added):
+            raise FloatingPointError(
+                f"backward: non-finite gradient {c.added!r} reached {describe(c.parent)} "
+                f"through op {node.op!r} of {describe(node)} (its grad {g!r}, local derivative "
+                f"{c.local_grad!r}); inputs of that op: {', '.join(map(describe, node.parents))}"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,9 @@ class Value:
 
     Equality and hashing are by identity: two Values are equal only if they are the same node.
 
+    ``_g`` is scratch space of the backward pass: this pass's gradient while it runs (see
+    ``engine.graph.pass_gradients``); it is meaningless between passes.
+
     Storage note: a node made by a unary or binary op keeps its parents in the slots _p1 and _p2
     instead of a tuple of its own, and ``parents`` builds the tuple when asked. A tuple per node
     would double the objects Python's garbage collector tracks, and the collector's passes over a
@@ -44,7 +47,7 @@ class Value:
     tuple per node made each training step about 1.7x slower. N-ary nodes keep a tuple in _pn.
     """
 
-    __slots__ = ("data", "grad", "local_grads", "op", "label", "_p1", "_p2", "_pn")
+    __slots__ = ("data", "grad", "local_grads", "op", "label", "_p1", "_p2", "_pn", "_g")
 
     def __init__(self, data: Number, label: str | None = None) -> None:
         if not isinstance(data, numbers.Real):
@@ -235,7 +238,8 @@ class Value:
     # ---- backward (the graph walks live in engine.graph) ---------------------------------------
 
     def backward(self) -> None:
-        """Set self.grad = 1 and add d(self)/d(node) into every ancestor's grad (PyTorch semantics).
+        """Add d(self)/d(node) of this pass to ``.grad`` of every node self depends on, and 1 to
+        self.grad: PyTorch's ``backward(retain_graph=True)`` with ``retain_grad()`` everywhere.
 
         Gradients accumulate: calling backward twice adds twice. Zero them between passes.
         """

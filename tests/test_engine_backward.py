@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import sys
@@ -121,10 +122,20 @@ def test_topo_order_puts_every_parent_before_its_child():
 def test_gradients_accumulate_across_backward_calls_like_pytorch():
     x = Value(3.0)
     y = x * x
-    y.backward()
-    y.backward()
-    assert x.grad == 12.0
-    assert y.grad == 1.0  # the root is set, not accumulated
+    z = y * 5.0
+    z.backward()
+    assert (x.grad, y.grad, z.grad) == (30.0, 5.0, 1.0)
+    z.backward()  # PyTorch, retain_graph=True and y.retain_grad(): 60, 10, 2
+    assert (x.grad, y.grad, z.grad) == (60.0, 10.0, 2.0)
+
+
+def test_a_second_pass_ignores_the_gradients_left_by_the_first():
+    x = Value(2.0)
+    y = x * x
+    z = y * 3.0
+    y.backward()  # x.grad 4, y.grad 1
+    z.backward()  # this pass alone: dz/dx = 12, dz/dy = 3, dz/dz = 1
+    assert (x.grad, y.grad, z.grad) == (16.0, 4.0, 1.0)
 
 
 def test_node_reused_many_times():
@@ -178,10 +189,57 @@ def test_backward_steps_equal_backward_and_expose_each_step():
 def test_backward_steps_are_applied_as_they_are_yielded():
     x = Value(2.0, label="x")
     y = x * x
+    x.grad = 0.5
     steps = y.backward_steps()
-    assert x.grad == 0.0
-    next(steps)  # y = x * x pushes local grad x = 2 along each of its two edges to x
-    assert x.grad == 4.0
+    assert (x.grad, y.grad) == (0.5, 0.0)
+    first = next(steps)  # y's turn: y.grad gets this pass's 1, x's share is still pending
+    assert (first.node, first.grad) == (y, 1.0)
+    assert [c.added for c in first.contributions] == [2.0, 2.0]  # one per edge of x * x
+    assert (x.grad, y.grad) == (0.5, 1.0)
+    second = next(steps)  # x's turn: its gradient of this pass, 4, is added to the 0.5 it had
+    assert (second.node, second.grad) == (x, 4.0)
+    assert (x.grad, y.grad) == (4.5, 1.0)
+    assert list(steps) == []
+
+
+def test_step_grads_are_this_pass_alone():
+    x = Value(3.0)
+    y = x * x
+    z = y * 5.0
+    z.backward()
+    steps = list(z.backward_steps())
+    assert [(s.node, s.grad) for s in steps] == [(z, 1.0), (y, 5.0), (x, 30.0)]
+    assert (x.grad, y.grad, z.grad) == (60.0, 10.0, 2.0)
+
+
+@pytest.mark.parametrize("how", ["close", "del"])
+@pytest.mark.parametrize("taken", [1, 2, 3])
+def test_an_abandoned_step_pass_restores_every_grad(how, taken):
+    a, b = Value(0.5, label="a"), Value(-2.0, label="b")
+    c = a * b
+    d = (c + a).tanh()
+    a.grad, b.grad, c.grad, d.grad = 0.25, -1.0, 7.0, 0.0
+    before = [n.grad for n in (a, b, c, d)]
+    steps = d.backward_steps()
+    for _ in range(taken):
+        next(steps)
+    assert [n.grad for n in (a, b, c, d)] != before
+    if how == "close":
+        steps.close()
+    else:  # dropped: the generator is finalised when its last reference goes
+        del steps
+        gc.collect()
+    assert [n.grad for n in (a, b, c, d)] == before
+
+
+def test_a_step_pass_whose_every_step_was_taken_is_complete():
+    x = Value(2.0)
+    y = x * x + x
+    steps = y.backward_steps()
+    for _ in range(len(topo_order(y))):
+        next(steps)
+    steps.close()  # nothing left to apply: closing now keeps the pass
+    assert x.grad == 5.0
 
 
 def test_fused_linear_equals_expanded_graph_exactly():
