@@ -2,6 +2,7 @@
 
 from nn.activations import ACTIVATIONS
 from nn.data import batches, make_circles, make_moons, train_test_split
+from nn.graph_view import graph_view
 from nn.layers import MLP, Layer, Neuron, seed_name
 from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
 from nn.module import Module
@@ -25,6 +26,7 @@ __all__ = [
     "evaluate",
     "fit",
     "get_loss",
+    "graph_view",
     "hinge",
     "make_circles",
     "make_moons",
