@@ -15,6 +15,8 @@ Files written under --out:
   circles_boundary.png   the model's probability over [-1.5, 1.5]^2 (100x100 grid), test points
   circles_boundary.gif   the same, redrawn after every epoch
   circles_graph.svg      the computational graph of the loss J of one sample, after backward()
+  circles.html           that graph's backward pass to step through in a browser
+  circles_training.html  the boundary after every epoch (slider, play), the loss and accuracy curves
 
 The grids are computed with ``nn.predict`` (floats, no graph); the demo checks that it matches the
 graph's forward pass on the test set and exits non-zero if it does not.
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import engine
 import nn
+from demos import training_page
 
 KERAS_ACCURACY = 1.0  # the article's test accuracy with Keras
 KERAS_LOSS = 0.0286  # and its test loss
@@ -136,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"nn.predict matches the graph's forward pass on the test set: {'OK' if same else 'NO'}")
 
     written = draw(out, model, X_train, y_train, X_test, y_test, history, ticks, frames)
+    page = out / "circles_training.html"  # from the snapshots that record() took during fit
+    written.append(
+        training_page.write(page, ticks, frames, history, X_train, y_train, X_test, y_test)
+    )
     print(f"trained in {trained:.1f} s; wrote {', '.join(str(p) for p in written)}")
     test_loss, test_accuracy = nn.evaluate(model, X_test, y_test, loss="binary_cross_entropy")
     print(f"test loss: {test_loss:.4f} (Keras in the article: {KERAS_LOSS})")
@@ -263,9 +270,11 @@ def draw_graph(path: Path, model: nn.Module, x: list[float], y: float) -> Path:
     J = nn.binary_cross_entropy(model(x), y)
     model.zero_grad()
     J.backward()
-    n_nodes = len(engine.topo_order(J))
-    view = "values" if n_nodes <= MAX_NODES else "neurons"
-    return engine.render(J, path, view=view, max_nodes=MAX_NODES)
+    # Framed by layer, one box per neuron when the value view would not fit a page (nn.graph_view
+    # finds the neurons by structure); the explorer page steps through every value.
+    describe = nn.graph_view(model)
+    engine.explore(J, path.with_name("circles.html"), describe=describe, max_nodes=MAX_NODES)
+    return engine.render(J, path, describe=describe, max_nodes=MAX_NODES)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import engine
 from engine import Value
-from nn import MLP
+from nn import MLP, Module, graph_view
 
 # autograd and a closed form agree when they differ by at most this, relative (with a tiny
 # absolute floor for gradients that are zero, e.g. behind a ReLU that is off).
@@ -248,14 +248,31 @@ def gradient_descent(
     return costs, all_ok and fell
 
 
-def write_graph(root: Value, out: str | Path, demo: str, **options: object) -> list[Path]:
-    """Draw root's graph to ``<out>/<demo>_graph.svg`` and ``.png`` with engine.render."""
+def write_graph(
+    root: Value,
+    out: str | Path,
+    demo: str,
+    model: Module | None = None,
+    names: Mapping[str, str] | None = None,
+    **options: object,
+) -> list[Path]:
+    """Draw root's graph to ``<out>/<demo>_graph.svg`` and ``.png``, and write the explorer page
+    ``<out>/<demo>.html`` (engine.explore). With ``model``, its layers are framed and its
+    parameters marked (nn.graph_view, by structure); ``names`` (label -> article's name) lets the
+    page switch to the article's names."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    describe = graph_view(model) if model is not None else None
     written = [
-        engine.render(root, out / f"{demo}_graph.{ext}", **options) for ext in ("svg", "png")
+        engine.render(root, out / f"{demo}_graph.{ext}", describe=describe, **options)
+        for ext in ("svg", "png")
     ]
-    print(f"\ngraph picture: {', '.join(map(str, written))}")
+    page_options = {k: v for k, v in options.items() if k not in ("highlight", "view")}
+    page_options.pop("highlight_paths_from", None)
+    written.append(
+        engine.explore(root, out / f"{demo}.html", names=names, describe=describe, **page_options)
+    )
+    print(f"\ngraph picture: {', '.join(map(str, written[:2]))}")
+    print(f"step through backward in a browser: {written[2]}")
     return written
 
 

@@ -199,7 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     nodes = labelled(J)
     ok &= show_paths(J, nodes["W[2]_2,2"])
     ok &= show_paths(J, nodes["W[1]_2,2"])
-    write_graph(J, args.out, "four_layer", highlight_paths_from=nodes["W[2]_2,2"])
+    write_graph(
+        J, args.out, "four_layer", model=model, names=names, highlight_paths_from=nodes["W[2]_2,2"]
+    )
 
     def cost() -> Value:
         return nn.mse(model([Value(v, label=f"X_{i}") for i, v in enumerate(X, 1)]), Y)

@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chain, params = checks(neuron, preds)
     ok = check_table("the chain per sample (← marks an edge's factor dŷ/dz):", chain)
     ok &= check_table("dC/dw = Σ over samples of dC/dŷ · dŷ/dz · dz/dw:", params)
-    write_graph(J, args.out, "perceptron")
+    write_graph(J, args.out, "perceptron", model=neuron)
 
     latest: list[Value] = []  # the prediction nodes of the latest forward pass
 

@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{'is right' if final.ok else 'DISAGREES'};\n  dJ/dZ[2] = A - Y and the gradients below "
         f"it {'all hold' if ok else 'do NOT all hold'}."
     )
-    write_graph(J, args.out, "two_layer_bce")
+    write_graph(J, args.out, "two_layer_bce", model=model)
 
     def cost() -> Value:
         return nn.binary_cross_entropy(

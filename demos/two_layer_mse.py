@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backward, node by node (autograd vs the article's formulas by hand):",
         checks_for(J, closed_forms(net, X, Y)),
     )
-    write_graph(J, args.out, "two_layer_mse")
+    write_graph(J, args.out, "two_layer_mse", model=model)
 
     def cost() -> Value:
         return nn.mse(model([Value(v, label=f"X_{i}") for i, v in enumerate(X, 1)]), Y)

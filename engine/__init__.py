@@ -18,11 +18,22 @@ from engine.graph import (
     paths,
     topo_order,
 )
-from engine.rendering import render, render_steps, to_dot
+from engine.render import (
+    DotNotFoundError,
+    NodeStyle,
+    RenderOptions,
+    explore,
+    render,
+    render_steps,
+    to_dot,
+)
 from engine.value import Value, linear, total
 
 __all__ = [
     "BackwardStep",
+    "DotNotFoundError",
+    "NodeStyle",
+    "RenderOptions",
     "Contribution",
     "GradCheck",
     "Path",
@@ -30,6 +41,7 @@ __all__ = [
     "backward_steps",
     "count_paths",
     "detect_anomaly",
+    "explore",
     "gradcheck",
     "linear",
     "paths",

@@ -2,7 +2,8 @@
 
 from nn.activations import ACTIVATIONS
 from nn.data import batches, make_circles, make_moons, train_test_split
-from nn.layers import MLP, Layer, Neuron
+from nn.graph_view import graph_view
+from nn.layers import MLP, Layer, Neuron, seed_name
 from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
 from nn.module import Module
 from nn.optim import SGD, Adam, Adamax, Optimizer
@@ -25,10 +26,12 @@ __all__ = [
     "evaluate",
     "fit",
     "get_loss",
+    "graph_view",
     "hinge",
     "make_circles",
     "make_moons",
     "mse",
     "predict",
+    "seed_name",
     "train_test_split",
 ]

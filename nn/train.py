@@ -24,6 +24,7 @@ from itertools import repeat
 
 from engine import Value
 from engine.value import sigmoid
+from nn import checks
 from nn.activations import ACTIVATIONS
 from nn.compiled import CompiledSteps
 from nn.data import batches
@@ -98,10 +99,10 @@ def fit(
     With ``compile`` each batch size's step is traced once and then runs as compiled Python
     (``nn.compiled``), with final weights bit-identical to the interpreted run.
     """
-    if epochs < 0:
-        raise ValueError(f"epochs must be >= 0, got {epochs}")
-    if len(X) != len(y) or not X:
-        raise ValueError(f"need as many labels as samples, and some: {len(X)} and {len(y)}")
+    X, y, validation = checks.fit_inputs(
+        model, X, y, loss=loss, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
+        validation=validation, callbacks=callbacks, seed=seed, verbose=verbose, accuracy=accuracy,
+    )  # fmt: skip
     loss_fn = get_loss(loss)
     kind = accuracy_kind(loss, accuracy)
     opt = optimizer if optimizer is not None else Adam(model.parameters())
@@ -166,9 +167,8 @@ def evaluate(
     """(mean loss, accuracy) of a one-output model on (X, y), with no graph for the model: outputs
     come from ``predict`` (equal to the graph's forward values) and only the loss is built on them.
     """
-    if len(X) != len(y) or not X:
-        raise ValueError(f"need as many labels as samples, and some: {len(X)} and {len(y)}")
-    outputs = predict(model, X)
+    X, y = checks.evaluate_inputs(model, X, y, loss=loss, accuracy=accuracy)
+    outputs = _predict(model, X)
     if outputs and isinstance(outputs[0], list):
         raise ValueError("evaluate and fit need a model with one output unit")
     J = get_loss(loss)([Value(o) for o in outputs], list(y))
@@ -210,6 +210,11 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[l
     many times faster, e.g. for a 100x100 grid of points. Any other Module is called sample by
     sample. A one-output model gives a list of floats, a wider one a list of lists per sample.
     """
+    return _predict(model, checks.predict_inputs(model, X))
+
+
+def _predict(model: Module, X: list[list[float]]) -> list[float] | list[list[float]]:
+    """``predict`` on inputs already checked."""
     layers = _layers(model)
     if layers is None:
         outs = [model(x) for x in X]

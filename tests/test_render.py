@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -22,10 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-import engine.dot
-import engine.rendering as render_module
+import nn
 from engine import Value, linear
-from engine.dot import DotNotFoundError
+from engine.render import backends
+from engine.render import dot as render_module
+from engine.render.backends import DotNotFoundError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -46,40 +46,27 @@ def tiny() -> tuple[Value, Value, Value]:
     return x, y, J
 
 
+MODELS: dict[Value, nn.MLP] = {}  # each mlp() loss's model, for its describe hook
+
+
 def mlp(
     sizes: list[int], inputs: list[float], target: float = 1.0, expanded: bool = False
 ) -> Value:
-    """An MLP labelled as the nn layer labels it (W[l]_j,k, b[l]_j, Z[l]_j, A[l]_j, loss J).
-
-    ReLU hidden layers, sigmoid output, binary cross-entropy loss. ``expanded`` builds each
-    neuron from elementary * and + nodes instead of one fused linear node.
-    """
-    rng = random.Random(3)
-    a = [Value(v, label=f"X_{k}") for k, v in enumerate(inputs, 1)]
-    last = len(sizes) - 1
-    for layer in range(1, last + 1):
-        nxt = []
-        for j in range(1, sizes[layer] + 1):
-            w = [
-                Value(rng.uniform(-1, 1), label=f"W[{layer}]_{j},{k}")
-                for k in range(1, sizes[layer - 1] + 1)
-            ]
-            b = Value(rng.uniform(-0.1, 0.1), label=f"b[{layer}]_{j}")
-            if expanded:
-                z = b
-                for wk, ak in zip(w, a):
-                    z = z + wk * ak
-            else:
-                z = linear(w, a, b)
-            z.label = f"Z[{layer}]_{j}"
-            out = z.sigmoid() if layer == last else z.relu()
-            out.label = f"A[{layer}]_{j}"
-            nxt.append(out)
-        a = nxt
-    p = a[0]
-    J = -(target * p.log() + (1 - target) * (1 - p).log())
+    """The loss of an nn.MLP on labelled inputs X_k (the layer labels its nodes W[l]_j,k, b[l]_j,
+    Z[l]_j, A[l]_j): ReLU hidden layers, sigmoid output, binary cross-entropy loss J.
+    ``expanded`` builds each neuron from elementary * and + nodes instead of one fused linear."""
+    acts = ["relu"] * (len(sizes) - 2) + ["sigmoid"]
+    model = nn.MLP(sizes[0], sizes[1:], acts, seed=3, fused=not expanded)
+    x = [Value(v, label=f"X_{k}") for k, v in enumerate(inputs, 1)]
+    J = nn.binary_cross_entropy(model(x), target)
     J.label = "J"
+    MODELS[J] = model
     return J
+
+
+def hook(J: Value):
+    """nn's describe hook for the model of an mlp() loss."""
+    return nn.graph_view(MODELS[J])
 
 
 def chain(n: int) -> Value:
@@ -97,12 +84,14 @@ EDGE = re.compile(r"^\t+(\w+) -> (\w+)(?: \[(.*)\])?$")
 
 
 def parse(source: str) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """Nodes (id -> attribute text) and edges (tail, head, attribute text) of DOT source."""
+    """Nodes (id -> attribute text) and edges (tail, head, attribute text) of DOT source; the
+    invisible edges that only keep rows of nodes in order are left out."""
     nodes: dict[str, str] = {}
     edges: list[tuple[str, str, str]] = []
     for line in source.splitlines():
         if m := EDGE.match(line):
-            edges.append((m[1], m[2], m[3] or ""))
+            if "style=invis" not in (m[3] or ""):  # layout hints keeping rows in order
+                edges.append((m[1], m[2], m[3] or ""))
         elif (m := NODE.match(line)) and m[1] not in ("graph", "node", "edge"):
             nodes[m[1]] = m[2]
     return nodes, edges
@@ -159,7 +148,7 @@ def test_tiny_graph_dot_has_exactly_the_expected_nodes_and_edges():
 
 def test_kinds_are_coloured_apart():
     J = mlp([2, 1], [0.3, -0.2])
-    nodes, _ = parse(engine.to_dot(J).source)
+    nodes, _ = parse(engine.to_dot(J, describe=hook(J)).source)
     fills = {name_of(t): attr(t, "fillcolor") for t in nodes.values()}
     kinds = render_module.FILL
     assert fills["X_1"] == kinds["input"]
@@ -233,7 +222,7 @@ def test_every_edge_into_an_op_is_labelled_with_its_local_derivative(root):
 @pytest.mark.parametrize("expanded", [False, True], ids=["fused", "elementary"])
 def test_values_enter_a_layer_at_one_junction_and_keep_their_edge_labels(expanded):
     J = mlp([2, 3, 2, 1], [0.3, -0.2], expanded=expanded)
-    source = engine.to_dot(J, digits=6).source
+    source = engine.to_dot(J, digits=6, describe=hook(J), view="values").source
     check_edges_carry_local_derivatives(J, source)
     nodes, edges = parse(source)
     names = {k: name_of(t) for k, t in nodes.items()}
@@ -273,11 +262,11 @@ def test_numbers_are_short():
 
 def test_layers_are_clusters_holding_their_parameters():
     J = mlp([2, 3, 1], [0.3, -0.2])
-    source = engine.to_dot(J).source
-    clusters = re.findall(r"subgraph (cluster_layer_\d+) \{(.*?)\n\t\}", source, re.S)
-    assert [name for name, _ in clusters] == ["cluster_layer_1", "cluster_layer_2"]
-    body = dict(clusters)["cluster_layer_2"]
-    assert 'label="layer 2"' in body
+    source = engine.to_dot(J, describe=hook(J)).source
+    clusters = re.findall(r"subgraph (cluster_\d+) \{(.*?)\n\t\}", source, re.S)
+    assert [name for name, _ in clusters] == ["cluster_0", "cluster_1"]
+    body = dict(clusters)["cluster_1"]
+    assert "label=<layer 2>" in body
     for label in ["W[2]_1,1", "W[2]_1,3", "b[2]_1", "Z[2]_1", "A[2]_1"]:
         assert f"<B>{label}</B>" in body
     assert "<B>Z[1]_1</B>" not in body
@@ -286,7 +275,7 @@ def test_layers_are_clusters_holding_their_parameters():
 
 def test_rankdir_tb_stacks_each_box_in_rows():
     _, _, J = tiny()
-    lr, tb = engine.to_dot(J).source, engine.to_dot(J, rankdir="TB").source
+    lr, tb = engine.to_dot(J, rankdir="LR").source, engine.to_dot(J, rankdir="TB").source
     assert "rankdir=LR" in lr and "rankdir=TB" in tb
     x_lr = next(t for t in parse(lr)[0].values() if name_of(t) == "x")
     x_tb = next(t for t in parse(tb)[0].values() if name_of(t) == "x")
@@ -349,7 +338,7 @@ def test_too_large_a_graph_is_refused_with_the_count_the_limit_and_the_way_out()
     message = str(info.value)
     assert "401 value nodes" in message
     assert "max_nodes=300" in message
-    assert "view='neurons'" in message
+    assert "view='boxes'" in message and "nn.graph_view(model)" in message
     assert engine.to_dot(root, max_nodes=401) is not None
 
 
@@ -365,31 +354,52 @@ def test_too_large_is_refused_before_any_file_is_written(tmp_path):
 def test_neuron_view_draws_a_big_network_one_box_per_neuron(expanded):
     J = mlp([2, 16, 16, 1], [0.35, -0.62], expanded=expanded)
     J.backward()
-    with pytest.raises(ValueError, match="view='neurons'"):
-        engine.to_dot(J)
-    nodes, edges = parse(engine.to_dot(J, view="neurons").source)
+    with pytest.raises(ValueError, match="view='boxes'"):
+        engine.to_dot(J, view="values")
+    nodes, edges = parse(engine.to_dot(J, view="neurons", describe=hook(J)).source)
     boxes = {k: t for k, t in nodes.items() if k.startswith("n")}
     assert len(boxes) == 16 + 16 + 1
-    box = boxes["n2_5"]
-    assert "neuron [2]_5" in box and "(relu)" in box
-    assert "16 weights" in box and "W[2]_5,*" in box and "b[2]_5" in box
+    box_id = {re.search(r"neuron \[(\d+)\]_(\d+)", t).group(0): k for k, t in boxes.items()}
+    box = boxes[box_id["neuron [2]_5"]]
+    assert "(relu)" in box
+    assert "16 values" in box and "W[2]_5,*" in box and "b[2]_5" in box
     assert "Z[2]_5" in box and "A[2]_5" in box
     # Parameters are folded in: no W or b is a node of its own.
     assert not any(name_of(t).startswith(("W[", "b[")) for t in nodes.values())
     # Fully connected: every layer-1 box feeds every layer-2 box, once, labelled with the weight.
-    between = {(a, b): t for a, b, t in edges if a.startswith("n1_") and b.startswith("n2_")}
+    layer1 = {box_id[f"neuron [1]_{j}"] for j in range(1, 17)}
+    layer2 = {box_id[f"neuron [2]_{j}"] for j in range(1, 17)}
+    between = {(a, b): t for a, b, t in edges if a in layer1 and b in layer2}
     assert len(between) == 16 * 16
-    w = next(v for v in engine.topo_order(J) if v.label == "W[2]_5,3")
-    assert attr(between[("n1_3", "n2_5")], "label") == fmt4(w.data)
+    w = MODELS[J].layers[1].neurons[4].w[2]  # W[2]_5,3, found by position
+    edge = between[(box_id["neuron [1]_3"], box_id["neuron [2]_5"])]
+    assert attr(edge, "label") == fmt4(w.data)
     # The box shows the same numbers as the values themselves.
     z = next(v for v in engine.topo_order(J) if v.label == "Z[2]_5")
     assert f"grad {fmt4(z.grad)}" in box
 
 
+def test_neuron_view_groups_by_structure_not_labels():
+    """Relabelling every node changes the names drawn, never the grouping."""
+    J = mlp([2, 3, 1], [0.35, -0.62])
+    before = parse(engine.to_dot(J, view="boxes", describe=hook(J)).source)
+    for i, v in enumerate(engine.topo_order(J)):
+        v.label = f"node {i}" if i % 2 else None
+    nodes, edges = parse(engine.to_dot(J, view="boxes", describe=hook(J)).source)
+    assert sorted(nodes) == sorted(before[0]) and sorted(edges) == sorted(before[1])
+    assert sum("neuron [1]_" in t for t in nodes.values()) == 3
+
+
 def test_neuron_view_counts_against_max_nodes_too():
     J = mlp([2, 16, 16, 1], [0.35, -0.62])
     with pytest.raises(ValueError, match="even this coarse view"):
-        engine.to_dot(J, view="neurons", max_nodes=20)
+        engine.to_dot(J, view="neurons", describe=hook(J), max_nodes=20)
+
+
+def test_boxes_without_a_hook_say_what_is_needed():
+    _, _, J = tiny()
+    with pytest.raises(ValueError, match="describe=nn.graph_view"):
+        engine.to_dot(J, view="boxes")
 
 
 # ---- backends --------------------------------------------------------------------------------
@@ -494,7 +504,7 @@ def test_digraph_displays_inline_with_the_chosen_backend():
 
 
 def test_without_any_dot_it_writes_the_source_and_says_what_to_install(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine.dot, "find_program", lambda backend: None)
+    monkeypatch.setattr(backends, "find_program", lambda backend: None)
     _, _, J = tiny()
     with pytest.raises(DotNotFoundError) as info:
         engine.render(J, tmp_path / "tiny.png")
@@ -513,19 +523,19 @@ def test_find_program_prefers_system_dot_and_falls_back_to_pure(tmp_path, monkey
     fake_dot.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
     monkeypatch.delenv("CHAINRULE_DOT", raising=False)
-    monkeypatch.setattr(engine.dot, "graphviz_pure", lambda: "/opt/graphviz-pure")
-    assert engine.dot.find_program(None) == ("system", str(fake_dot))
-    assert engine.dot.find_program("pure") == ("pure", "/opt/graphviz-pure")
+    monkeypatch.setattr(backends, "graphviz_pure", lambda: "/opt/graphviz-pure")
+    assert backends.find_program(None) == ("system", str(fake_dot))
+    assert backends.find_program("pure") == ("pure", "/opt/graphviz-pure")
     fake_dot.unlink()
-    assert engine.dot.find_program(None) == ("pure", "/opt/graphviz-pure")
-    assert engine.dot.find_program("system") is None
+    assert backends.find_program(None) == ("pure", "/opt/graphviz-pure")
+    assert backends.find_program("system") is None
     monkeypatch.setenv("CHAINRULE_DOT", "sometimes")
     with pytest.raises(ValueError, match="CHAINRULE_DOT"):
-        engine.dot.find_program(None)
+        backends.find_program(None)
 
 
 def test_dot_extension_writes_the_source_without_any_program(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine.dot, "find_program", lambda backend: None)
+    monkeypatch.setattr(backends, "find_program", lambda backend: None)
     _, _, J = tiny()
     path = engine.render(J, tmp_path / "tiny.dot")
     assert path.read_text() == engine.to_dot(J).source
@@ -540,15 +550,16 @@ def test_import_engine_does_not_import_graphviz():
 # ---- watching backward -------------------------------------------------------------------------
 
 
-def test_render_steps_writes_one_picture_per_node_and_runs_backward(tmp_path):
+def test_render_steps_writes_one_picture_per_node_and_leaves_grads_alone(tmp_path):
     x, y, J = tiny()
+    x.grad, y.grad = 5.0, float("nan")  # whatever was there stays there, NaN included
     paths = engine.render_steps(J, tmp_path / "steps", fmt="dot")
     assert paths == [tmp_path / "steps" / f"step_{i:03d}.dot" for i in range(4)]
     assert all(p.is_file() for p in paths)
-    # It ran the backward pass: the grads are backward()'s, checked against a fresh copy.
-    x2, y2, J2 = tiny()
-    J2.backward()
-    assert (x.grad, y.grad, J.grad) == (x2.grad, y2.grad, J2.grad) == (-2.0, 1.23456, 1.0)
+    assert x.grad == 5.0 and math.isnan(y.grad) and J.grad == 0.0
+    # The last frame shows this pass's gradients, not what .grad held: dJ/dx = -2, dJ/dy = x.
+    last = values_in(paths[-1])
+    assert "grad -2<" in last["x"] and "grad 1.235<" in last["y"]
 
 
 def test_render_steps_shows_unknown_partial_and_final_grads(tmp_path):
@@ -586,7 +597,7 @@ def test_render_steps_last_picture_matches_backward(tmp_path, backend):
 
 
 def test_render_steps_without_a_program_fails_before_touching_grads(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine.dot, "find_program", lambda backend: None)
+    monkeypatch.setattr(backends, "find_program", lambda backend: None)
     x, y, J = tiny()
     with pytest.raises(DotNotFoundError, match="fmt='dot'"):
         engine.render_steps(J, tmp_path, fmt="png")
@@ -598,5 +609,5 @@ def test_seed_003_network_fits_the_default_limit_in_both_views():
     J.backward()
     nodes, _ = parse(engine.to_dot(J).source)
     assert len([k for k in nodes if k.startswith("v")]) == len(engine.topo_order(J)) < 300
-    boxes, _ = parse(engine.to_dot(J, view="neurons").source)
+    boxes, _ = parse(engine.to_dot(J, view="neurons", describe=hook(J)).source)
     assert len([k for k in boxes if k.startswith("n")]) == 4 + 6 + 6 + 4 + 1

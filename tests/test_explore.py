@@ -1,0 +1,194 @@
+"""engine.explore's page in a real browser: Debian's Chromium driven by playwright, from file://.
+
+The page is clicked through every backward step; each step's node must show the gradient that
+backward() gives it, no console error may appear and no request may leave the page. A screenshot
+is saved in the test's tmp folder. Skips, saying why, without playwright or Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import engine
+import nn
+from engine import Value
+from engine.render import backends
+
+needs_dot = pytest.mark.skipif(
+    backends.find_program(None) is None, reason="no dot program (Graphviz or graphviz-pure)"
+)
+
+CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def network(X: list[float]) -> tuple[Value, nn.MLP]:
+    model = nn.MLP(len(X), [2, 1], ["tanh", "sigmoid"], seed=5)
+    J = nn.mse(model([Value(v, label=f"X_{i}") for i, v in enumerate(X, 1)]), 1.0)
+    J.label = "J"
+    return J, model
+
+
+# ---- the page itself (no browser) ------------------------------------------------------------
+
+
+def page_data(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', text, re.S)
+    return json.loads(m[1])
+
+
+@needs_dot
+def test_page_is_self_contained_and_its_data_is_the_pass(tmp_path):
+    J, model = network([0.5, -1.0])
+    J.backward()
+    J.backward()  # .grad now holds two passes; the page shows one, and changes nothing
+    before = {v: v.grad for v in engine.topo_order(J)}
+    path = engine.explore(J, tmp_path / "page.html", describe=nn.graph_view(model))
+    assert {v: v.grad for v in engine.topo_order(J)} == before
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["'](?!data:|#)""", text)  # nothing loaded from anywhere
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
+        'xmlns:xlink="http://www.w3.org/1999/xlink"', ""
+    )
+    data = page_data(path)
+    order = engine.topo_order(J)
+    fresh, _ = network([0.5, -1.0])
+    fresh.backward()
+    for node, item, ref in zip(order, data["nodes"], engine.topo_order(fresh)):
+        assert item["grad"] == ref.grad and item["data"] == node.data
+        assert item["parents"] == [order.index(p) for p in node.parents]
+        assert item["local_grads"] == list(node.local_grads)
+    assert [s["node"] for s in data["steps"]] == list(range(len(order) - 1, -1, -1))
+    assert text.count('class="node"') == len(order)
+
+
+@needs_dot
+def test_explore_refuses_bad_arguments(tmp_path):
+    J, _ = network([0.5, -1.0])
+    with pytest.raises(ValueError, match=r"\.html"):
+        engine.explore(J, tmp_path / "page.png")
+    with pytest.raises(TypeError, match="digits"):
+        engine.explore(J, tmp_path / "page.html", digits=2.5)
+    with pytest.raises(TypeError, match="root"):
+        engine.explore(3.0, tmp_path / "page.html")
+
+
+# ---- in the browser --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    return page, problems, requests
+
+
+def test_clicking_through_every_step_shows_backwards_gradients(browser, tmp_path):
+    J, model = network([0.5, -1.0])
+    path = engine.explore(J, tmp_path / "page.html", describe=nn.graph_view(model))
+    order = engine.topo_order(J)
+    J.backward()  # the reference, after the page was written
+    page, problems, requests = open_page(browser, path)
+    n = len(order)
+    for step in range(n):
+        current = page.locator("g.node.current")
+        assert current.count() == 1
+        node = order[n - 1 - step]
+        assert current.get_attribute("id") == f"v{order.index(node)}"
+        assert float(current.get_attribute("data-grad")) == node.grad  # full precision
+        caption = page.inner_text("#caption")
+        label = current.get_attribute("data-label")
+        assert label in caption
+        if step < n - 1:
+            page.click("#next")
+    # At the end every node shows backward()'s gradient, and none is blank.
+    grads = page.eval_on_selector_all(
+        "g.node", "els => els.map(e => [e.id, e.getAttribute('data-grad')])"
+    )
+    assert len(grads) == n
+    for element_id, grad in grads:
+        assert math.isclose(float(grad), order[int(element_id[1:])].grad, rel_tol=1e-12)
+    # Keys: Home goes back to the start, where only the root and its parents have gradients.
+    page.keyboard.press("Home")
+    assert page.locator("g.node.current").get_attribute("id") == f"v{n - 1}"
+    blank = page.eval_on_selector_all("g.node[data-grad='']", "els => els.length")
+    assert blank == n - 1 - len(set(J.parents))
+    page.keyboard.press("End")
+    assert page.locator("#next").is_disabled()
+    # Click a weight: its paths to the root, whose products sum to its gradient.
+    w = model.layers[0].neurons[0].w[0]
+    page.click(f"#v{order.index(w)}")
+    details = page.inner_text("#details")
+    assert "paths to the root (1)" in details.lower() and "sum of the products" in details
+    page.screenshot(path=str(tmp_path / "explorer.png"))
+    assert (tmp_path / "explorer.png").stat().st_size > 10_000
+    assert problems == []
+    assert requests == [path.as_uri()]
+    page.close()
+
+
+def test_article_names_switch(browser, tmp_path):
+    J, model = network([0.5, -1.0])
+    path = engine.explore(J, tmp_path / "page.html", names={"X_1": "x_1 = (a_1)^1"})
+    page, problems, _ = open_page(browser, path)
+    x1 = page.locator("g.node[data-label='X_1']")
+    assert x1.count() == 1
+    page.click("#names")
+    assert page.locator("g.node[data-label='x_1 = (a_1)^1']").count() == 1
+    assert problems == []
+    page.close()
+
+
+def test_training_page_plays_through_every_epoch(browser, tmp_path):
+    from demos import training_page
+
+    ticks = [-1.0, 0.0, 1.0]
+    frames = [(e, [0.1 * e] * 9) for e in range(4)]  # 3 epochs after the start
+
+    class History:
+        loss = [0.7, 0.5, 0.3]
+        accuracy = [0.5, 0.75, 1.0]
+        val_loss = [0.8, 0.6, 0.4]
+        val_accuracy = [0.5, 0.5, 1.0]
+
+    path = training_page.write(
+        tmp_path / "training.html", ticks, frames, History(), [[0.1, 0.2]], [1], [[0.0, 0.5]], [0]
+    )
+    page, problems, requests = open_page(browser, path)
+    assert "epoch 3: loss 0.3000, accuracy 1.000" in page.inner_text("#label")
+    page.fill("#epoch", "1")
+    page.dispatch_event("#epoch", "input")
+    assert "epoch 1: loss 0.7000" in page.inner_text("#label")
+    page.click("#play")
+    page.wait_for_function("document.getElementById('label').textContent.includes('epoch 3')")
+    assert problems == [] and requests == [path.as_uri()]
+    page.close()
