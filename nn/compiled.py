@@ -39,16 +39,22 @@ class CompiledSteps:
         self.params = list(dict.fromkeys(model.parameters()))
         self.steps: dict[int, engine.compiler.CompiledStep] = {}
 
-    def compiled(self, n: int, n_features: int) -> engine.compiler.CompiledStep:
-        """The compiled step for batches of ``n`` samples (traced now if it is new)."""
-        step = self.steps.get(n)
+    def compiled(
+        self, X: Sequence[Sequence[float]], y: Sequence[float]
+    ) -> engine.compiler.CompiledStep:
+        """The compiled step for batches of len(X) samples, traced on (X, y) if it is new (the
+        trace needs real samples and labels: a loss may check its labels' domain)."""
+        step = self.steps.get(len(X))
         if step is None:
-            step = self.steps[n] = self._trace(n, n_features)
+            step = self.steps[len(X)] = self._trace(X, y)
         return step
 
-    def _trace(self, n: int, n_features: int) -> engine.compiler.CompiledStep:
-        xs = [[Value(0.0, label=f"X{s}_{k}") for k in range(1, n_features + 1)] for s in range(n)]
-        ys = [Value(0.0, label=f"Y{s}") for s in range(n)]
+    def _trace(
+        self, X: Sequence[Sequence[float]], y: Sequence[float]
+    ) -> engine.compiler.CompiledStep:
+        n = len(X)
+        xs = [[Value(v, label=f"X{s}_{k}") for k, v in enumerate(x, 1)] for s, x in enumerate(X)]
+        ys = [Value(t, label=f"Y{s}") for s, t in enumerate(y)]
         outputs = [self.model(x) for x in xs]
         J = self.loss(outputs, ys)
         inputs = self.params + [v for x in xs for v in x] + ys
@@ -57,7 +63,7 @@ class CompiledSteps:
     def run(self, X: Sequence[Sequence[float]], y: Sequence[float]) -> tuple[float, list[float]]:
         """One step on a batch: add d loss / d p into every parameter's grad (as backward() does)
         and return (loss, the model's outputs)."""
-        step = self.compiled(len(X), len(X[0]))
+        step = self.compiled(X, y)
         values = [p.data for p in self.params]
         for x in X:
             values.extend(x)

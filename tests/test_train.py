@@ -222,5 +222,6 @@ def test_compiled_fit_refuses_samples_of_unequal_length():
     from nn.compiled import CompiledSteps
 
     steps = CompiledSteps(_xor_model(), nn.binary_cross_entropy)
+    steps.run([[0.0, 1.0], [1.0, 0.0]], [1.0, 0.0])  # traces the step for batches of 2
     with pytest.raises(ValueError, match="every sample needs 2 features"):
         steps.run([[0.0, 1.0], [1.0, 0.0, 1.0]], [1.0, 0.0])
