@@ -44,6 +44,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORKLOADS = HERE / "workloads.py"
 FIGURES = ("step", "chain", "memory", "circles")
+TITLES = {
+    "step": "step: micrograd's demo step, MLP 2-16-16-1 over 100 points, forward + backward "
+    "(median of a block of steps per process)",
+    "chain": "chain: y = y + 1.0 repeated n times, build + backward + free, per node",
+    "memory": "memory: peak Python bytes per node while the step's graph is built (tracemalloc)",
+    "circles": "circles: training time of the circles network (compiled: tracing and compiling "
+    "included)",
+}
 OURS = {"elementary", "fused", "compiled", "interpreted"}  # measured on the baseline too
 
 
@@ -119,12 +127,14 @@ def fmt(x: float) -> str:
 
 
 def report(jobs: list[Job], rounds: int) -> None:
-    print(f"\n{'figure / engine':<34} {'min':>10} {'median':>10} {'max':>10}  unit")
+    print(
+        f"\n{'figure / engine':<34} {'min':>10} {'median':>10} {'max':>10}  unit (lower is better)"
+    )
     figure = None
     for job in jobs:
         if job.figure != figure:
             figure = job.figure
-            print(f"{figure}")
+            print(TITLES[figure])
         if job.skip or not job.values:
             print(f"  {job.name:<32} skipped: {job.skip}")
             continue
@@ -224,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             jobs.sort(key=lambda j: FIGURES.index(j.figure))
         print(
             f"python {platform.python_version()} on {platform.machine()} {platform.system()}; "
-            f"{rounds} rounds of {len(jobs)} fresh processes each"
+            f"{rounds} rounds of {len(jobs)} fresh processes each, every process importing only "
+            f"the engine it measures; min / median / max over the rounds"
         )
         for r in range(1, rounds + 1):
             for job in jobs:
