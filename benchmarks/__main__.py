@@ -88,7 +88,11 @@ def jobs_for(figures: Sequence[str], epochs: int, with_interpreted: bool) -> lis
 
 def measure(job: Job, tree: Path) -> None:
     cmd = [sys.executable, str(WORKLOADS), str(tree), job.figure, job.engine, *job.args]
-    result = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, timeout=900)
+    try:
+        result = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, timeout=900)
+    except subprocess.TimeoutExpired:
+        job.skip = "took longer than 900 s"
+        return
     if result.returncode != 0:
         job.skip = f"failed: {result.stderr.strip().splitlines()[-1:] or result.returncode}"
         return
