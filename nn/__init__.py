@@ -2,6 +2,7 @@
 
 from nn.activations import ACTIVATIONS
 from nn.data import batches, make_circles, make_moons, train_test_split
+from nn.diagnostics import DeadUnits, dead_units
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
 from nn.module import Module
@@ -15,6 +16,7 @@ __all__ = [
     "SGD",
     "Adam",
     "Adamax",
+    "DeadUnits",
     "History",
     "Layer",
     "Module",
@@ -22,6 +24,7 @@ __all__ = [
     "Optimizer",
     "batches",
     "binary_cross_entropy",
+    "dead_units",
     "evaluate",
     "fit",
     "get_loss",
