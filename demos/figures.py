@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -38,6 +39,39 @@ def draw_paths(root: Value, targets: Sequence[Value], path: str | Path) -> Path:
     """The whole graph of root, the paths from root to ``targets`` outlined in red; every edge
     carries its chain-rule factor (engine.render's edge labels)."""
     return engine.render(root, path, highlight=path_nodes(root, targets), rankdir="LR")
+
+
+# ---- seed 002: the graph in the article's names -------------------------------------------------
+
+_BOLD = re.compile(r"<B>([^<]*)</B>")  # a node's name in engine.to_dot's value boxes
+_CLUSTER = re.compile(r'label="layer (\d+)"')  # a layer cluster's title
+
+
+def renamed_graph(
+    root: Value,
+    names: dict[str, str],
+    cluster_title: Callable[[int], str],
+    path: str | Path,
+    **options: object,
+) -> Path:
+    """Draw root's graph with every node named ``names[label]`` and every layer cluster titled
+    ``cluster_title(l)``: the picture of engine.to_dot, only the names changed (the clusters
+    still come from this project's labels, so the grouping is the same)."""
+    from engine.dot import write
+
+    graph = engine.to_dot(root, **options)
+
+    def rename(m: re.Match[str]) -> str:
+        label = html.unescape(m[1])
+        return f"<B>{html.escape(names.get(label, label))}</B>"
+
+    graph.body[:] = [
+        _CLUSTER.sub(lambda m: f'label="{cluster_title(int(m[1]))}"', _BOLD.sub(rename, line))
+        for line in graph.body
+    ]
+    path = Path(path)
+    write(graph, path, path.suffix.lstrip("."))
+    return path
 
 
 # ---- seed 003: activation functions and their derivatives ----------------------------------------
