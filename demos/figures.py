@@ -117,7 +117,6 @@ def plot_activations(path: str | Path, n: int = 401, limit: float = 5.0) -> Path
     import matplotlib.pyplot as plt
 
     zs = [-limit + 2 * limit * i / (n - 1) for i in range(n)]
-    # The kink of ReLU at 0: step past it so the derivative plot shows a jump, not a slope.
     curves = activation_curves(zs)
     fig, axes = plt.subplots(1, 4, figsize=(14, 3.4))
     for ax, (name, (values, grads)) in zip(axes, curves.items()):
@@ -276,7 +275,7 @@ def draw_operations(root: Value, path: str | Path, digits: int = 3) -> Path:
 
 
 def _inputs(first_layer: dict[str, list[Value]]) -> list[Value]:
-    """The input values of layer 1: the non-parameter parents of its first Z node, or plain
-    numbers (constants are no nodes) as leaf Values made from nothing: then an empty list."""
+    """The input Values of layer 1: the parents of its first Z node that are not parameters
+    (none when the inputs were plain numbers, which are constants, not nodes)."""
     z = first_layer["Z"][0]
     return [p for p in z.parents if not (p.label or "").startswith(("W[", "b["))]
