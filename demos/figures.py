@@ -162,7 +162,7 @@ def descend(
 
 
 def animate_descent(
-    path: str | Path, start: tuple[float, float] = (-1.2, 1.6), lr: float = 0.15, steps: int = 60
+    path: str | Path, start: tuple[float, float] = (-1.2, 1.6), lr: float = 0.25, steps: int = 40
 ) -> Path:
     """The animation: contours of the loss and the descent's trail, one frame per step, each step
     moving against the gradient that backward() computed (arrow)."""
@@ -173,12 +173,13 @@ def animate_descent(
     from matplotlib.animation import PillowWriter
 
     trail = descend(start, lr, steps)
-    n = 120
+    n = 80
     xs = [-1.6 + 3.2 * i / (n - 1) for i in range(n)]
     ys = [-0.6 + 2.8 * i / (n - 1) for i in range(n)]
     grid = [[math.log1p(bowl(x, y)) for x in xs] for y in ys]
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    ax.contourf(xs, ys, grid, levels=30, cmap="viridis")
+    extent = (xs[0], xs[-1], ys[0], ys[-1])
+    ax.imshow(grid, origin="lower", extent=extent, aspect="auto", cmap="viridis")
     ax.plot([1.0], [1.0], marker="*", color="white", markersize=12)
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
@@ -188,6 +189,8 @@ def animate_descent(
     writer = PillowWriter(fps=8)
     with writer.saving(fig, str(path), dpi=70):
         for i, (w1, w2, loss, (g1, g2)) in enumerate(trail):
+            if i % 2 and i != len(trail) - 1:
+                continue  # a frame every second step: the trail still shows every step
             line.set_data([t[0] for t in trail[: i + 1]], [t[1] for t in trail[: i + 1]])
             if arrow is not None:
                 arrow.remove()
