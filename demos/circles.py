@@ -149,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     test_loss, test_accuracy = nn.evaluate(model, X_test, y_test, loss="binary_cross_entropy")
     print(f"test loss: {test_loss:.4f} (Keras in the article: {KERAS_LOSS})")
     print(f"test accuracy: {test_accuracy:.4f} (Keras in the article: {KERAS_ACCURACY})")
+    print(
+        "one run says little: runs of this network either learn or stick at ln 2, in Keras as "
+        "here;\n  python -m benchmarks.keras_seeds compares both over 20 seeds (README, seed 003)"
+    )
     print("dead ReLU units after training (input <= 0 for every training sample):")
     for line in dead.lines():
         print(f"  {line}")
