@@ -146,13 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     written = draw(out, model, X_train, y_train, X_test, y_test, history, ticks, frames)
     print(f"trained in {trained:.1f} s; wrote {', '.join(str(p) for p in written)}")
-    test_loss, test_accuracy = nn.evaluate(model, X_test, y_test, loss="binary_cross_entropy")
-    print(f"test loss: {test_loss:.4f} (Keras in the article: {KERAS_LOSS})")
-    print(f"test accuracy: {test_accuracy:.4f} (Keras in the article: {KERAS_ACCURACY})")
-    print(
-        "one run says little: runs of this network either learn or stick at ln 2, in Keras as "
-        "here;\n  python -m benchmarks.keras_seeds compares both over 20 seeds (README, seed 003)"
-    )
+    curves_ok = activations_match()
+    verdict = "OK" if curves_ok else "NO"
+    print(f"activation derivatives by backward() match the closed forms: {verdict}")
     print("dead ReLU units after training (input <= 0 for every training sample):")
     for line in dead.lines():
         print(f"  {line}")
@@ -160,9 +156,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"  layer(s) {dead.layer_dead()} entirely dead: the output is the same for every input"
         )
-    curves_ok = activations_match()
-    verdict = "OK" if curves_ok else "NO"
-    print(f"activation derivatives by backward() match the closed forms: {verdict}")
+    print(
+        "one run says little: runs of this network either learn or stick at ln 2, in Keras as "
+        "here;\n  python -m benchmarks.keras_seeds compares both over 20 seeds (README, seed 003)"
+    )
+    test_loss, test_accuracy = nn.evaluate(model, X_test, y_test, loss="binary_cross_entropy")
+    print(f"test loss: {test_loss:.4f} (Keras in the article: {KERAS_LOSS})")
+    print(f"test accuracy: {test_accuracy:.4f} (Keras in the article: {KERAS_ACCURACY})")
     return 0 if same and curves_ok else 1
 
 
