@@ -109,7 +109,8 @@ class DeadUnits:
 
     def layer_dead(self) -> list[int]:
         """The layers all of whose units are dead after the last epoch: then the output is the
-        same for every input, and training cannot move the loss."""
+        same for every input, and the loss can fall no lower than the labels' entropy (ln 2 for
+        balanced classes): only the biases above the dead layer still learn."""
         if not self.per_epoch:
             return []
         return [
