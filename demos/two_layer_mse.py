@@ -1,6 +1,6 @@
 """Seed 000: two sigmoid layers, mean squared error, one sample per step (SGD), node by node.
 
-    python -m demos.two_layer_mse [--out DIR]
+    python -m demos.two_layer_mse [--out DIR] [--show-code]
 
 Network: X (2 inputs) -> Z[1] = W[1] X + b[1], A[1] = σ(Z[1]) (3 units) -> Z[2] = W[2] A[1] + b[2],
 A[2] = σ(Z[2]) (2 outputs, the prediction Ŷ). Cost: nn.mse, the mean over the n_y outputs,
@@ -11,6 +11,8 @@ The demo prints every node's autograd gradient beside the article's closed form,
 from the weights' numbers: dZ[2] = dJ/dA[2] ⊙ σ'(Z[2]), dW[2] = dZ[2] A[1]ᵀ, db[2] = dZ[2],
 dZ[1] = (W[2]ᵀ dZ[2]) ⊙ σ'(Z[1]), dW[1] = dZ[1] Xᵀ, db[1] = dZ[1]. It then runs SGD on the sample,
 W <- W - α dJ/dW, re-checking every step, and exits non-zero if any closed form disagrees.
+With --show-code it first prints the whole forward and backward pass compiled to Python
+(engine.compile): one line per node, then one line per edge of the chain rule.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+import engine
 import nn
 from demos.common import (
     G_PRIME,
@@ -68,12 +71,18 @@ def closed_forms(net: Dense, x: Sequence[float], y: Sequence[float]) -> Forms:
     return forms
 
 
+def _show_code_flag(parser) -> None:
+    parser.add_argument("--show-code", action="store_true", help="print the compiled step")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(__doc__, argv)
+    args = parse_args(__doc__, argv, _show_code_flag)
     model = nn.MLP(len(X), SIZES, ["sigmoid", "sigmoid"], seed=0)
     # Labelled input Values: the picture and the table can name X_1, X_2 (and show dJ/dX).
     inputs = [Value(v, label=f"X_{i}") for i, v in enumerate(X, 1)]
     J = nn.mse(model(inputs), Y)
+    if args.show_code:
+        print(engine.compile(J, inputs + model.parameters()).source)
     J.backward()
     print(f"seed 000: {model}, sample X = {X}, Y = {Y}")
     print(f"cost: nn.mse, J = (1/n_y) Σ (A[2] - Y)^2 with n_y = {len(Y)}; J = {J.data:.6g}")

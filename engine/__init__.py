@@ -7,6 +7,7 @@ y.backward()          # x.grad == d y / d x
 """
 
 from engine.anomaly import detect_anomaly
+from engine.compiler import compile
 from engine.gradcheck import GradCheck, gradcheck
 from engine.graph import (
     BackwardStep,
@@ -38,6 +39,7 @@ __all__ = [
     "Path",
     "Value",
     "backward_steps",
+    "compile",
     "count_paths",
     "detect_anomaly",
     "explore",

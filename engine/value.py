@@ -34,6 +34,10 @@ class Value:
       local_grads: d(self)/d(parent) for each parent, the chain-rule factor on each edge.
       op: the op that made this node ('' for a leaf).
       label: a name such as 'W[1]_2,1', or None.
+      const: the plain-number operand(s) of the op, None if it had none; ``engine.compile``
+        replays the op from them (the rules per op are in ``engine.compiler``). A float is the
+        right operand (x - c), a 1-tuple (c,) the left one (c - x); clip keeps (low, high),
+        'linear' and 'sum' keep how their constant terms sit among the Value ones.
 
     Equality and hashing are by identity: two Values are equal only if they are the same node.
 
@@ -47,7 +51,7 @@ class Value:
     tuple per node made each training step about 1.7x slower. N-ary nodes keep a tuple in _pn.
     """
 
-    __slots__ = ("data", "grad", "local_grads", "op", "label", "_p1", "_p2", "_pn", "_g")
+    __slots__ = ("data", "grad", "local_grads", "op", "label", "const", "_p1", "_p2", "_pn", "_g")
 
     def __init__(self, data: Number, label: str | None = None) -> None:
         if not isinstance(data, numbers.Real):
@@ -60,6 +64,7 @@ class Value:
         self.local_grads: tuple[float, ...] = ()
         self.op = ""
         self.label = label
+        self.const: object = None
         self._p1: Value | None = None
         self._p2: Value | None = None
         self._pn: tuple[Value, ...] | None = None
@@ -94,13 +99,13 @@ class Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(self.data + c, "+", _ONE, self)
+        return _node(self.data + c, "+", _ONE, self, const=c)
 
     def __radd__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(c + self.data, "+", _ONE, self)
+        return _node(c + self.data, "+", _ONE, self, const=(c,))
 
     def __sub__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -108,13 +113,13 @@ class Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(self.data - c, "-", _ONE, self)
+        return _node(self.data - c, "-", _ONE, self, const=c)
 
     def __rsub__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(c - self.data, "-", _MINUS_ONE, self)
+        return _node(c - self.data, "-", _MINUS_ONE, self, const=(c,))
 
     def __mul__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -122,13 +127,13 @@ class Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(self.data * c, "*", (c,), self)
+        return _node(self.data * c, "*", (c,), self, const=c)
 
     def __rmul__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(c * self.data, "*", (c,), self)
+        return _node(c * self.data, "*", (c,), self, const=(c,))
 
     def __truediv__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -140,7 +145,7 @@ class Value:
             return NotImplemented
         if c == 0.0:
             raise ZeroDivisionError(f"op '/': division of {_describe(self)} by the constant 0")
-        return _node(self.data / c, "/", (1.0 / c,), self)
+        return _node(self.data / c, "/", (1.0 / c,), self, const=c)
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _const(other)
@@ -148,7 +153,7 @@ class Value:
             return NotImplemented
         b = self.data
         _check_divisor(b, self)
-        return _node(c / b, "/", (-c / (b * b),), self)
+        return _node(c / b, "/", (-c / (b * b),), self, const=(c,))
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -173,7 +178,7 @@ class Value:
                 d = p * a ** (p - 1.0)
         except OverflowError:
             raise _overflow("**", self) from None
-        return _node(out, f"**{p:g}", (d,), self)
+        return _node(out, f"**{p:g}", (d,), self, const=p)
 
     def __rpow__(self, other: Number) -> Value:
         c = _const(other)
@@ -187,7 +192,7 @@ class Value:
             out = c**self.data
         except OverflowError:
             raise _overflow("**", self) from None
-        return _node(out, "**", (out * math.log(c),), self)
+        return _node(out, "**", (out * math.log(c),), self, const=(c,))
 
     # ---- unary ops -------------------------------------------------------------------------------
 
@@ -229,11 +234,12 @@ class Value:
         """self limited to [low, high]; the derivative is 1 inside and 0 where it clips (as Keras
         and torch.clamp do). Losses use it to keep log() away from 0."""
         a = self.data
+        bounds = (low, high)
         if a < low:
-            return _node(float(low), "clip", _ZERO, self)
+            return _node(float(low), "clip", _ZERO, self, const=bounds)
         if a > high:
-            return _node(float(high), "clip", _ZERO, self)
-        return _node(a, "clip", _ONE, self)
+            return _node(float(high), "clip", _ZERO, self, const=bounds)
+        return _node(a, "clip", _ONE, self, const=bounds)
 
     # ---- backward (the graph walks live in engine.graph) ---------------------------------------
 
@@ -282,14 +288,16 @@ def linear(
         )
     parents: list[Value] = []
     factors: list[float] = []
+    start: float | None = None  # the sum's constant start (no bias: 0.0); None: a Value bias
     if bias is None:
-        acc = 0.0
+        acc = start = 0.0
     elif isinstance(bias, Value):
         acc = bias.data
         parents.append(bias)
         factors.append(1.0)
     else:
-        acc = _const_or_raise(bias, "linear", "bias")
+        acc = start = _const_or_raise(bias, "linear", "bias")
+    constant_term = False
     for w, x in zip(weights, inputs):
         w_is_value = isinstance(w, Value)
         x_is_value = isinstance(x, Value)
@@ -302,7 +310,28 @@ def linear(
         if x_is_value:
             parents.append(x)
             factors.append(wd)
-    return _node(acc, "linear", tuple(factors), pn=tuple(parents))
+        elif not w_is_value:
+            constant_term = True
+    # For engine.compile, how the terms sit among the parents: 2 when every term is w*x of two
+    # Values, 1 when every term has one Value (its factor is the other, constant, operand), else
+    # one entry per term: 2, 1, or the constant product of a term with no Value.
+    n_values, n_terms = len(parents) - (start is None), len(weights)
+    if n_values == 2 * n_terms:
+        recipe = _PAIRS if start is None else (start, 2)
+    elif n_values == n_terms and not constant_term:
+        recipe = _SINGLES if start is None else (start, 1)
+    else:
+        recipe = (start, _linear_terms(weights, inputs))
+    return _node(acc, "linear", tuple(factors), pn=tuple(parents), const=recipe)
+
+
+def _linear_terms(weights: Sequence[object], inputs: Sequence[object]) -> tuple[object, ...]:
+    """Per term of a 'linear' node: how many of w, x are Values, or w*x when neither is."""
+    kinds: list[object] = []
+    for w, x in zip(weights, inputs):
+        n = isinstance(w, Value) + isinstance(x, Value)
+        kinds.append(n if n else _const(w) * _const(x))
+    return tuple(kinds)
 
 
 def total(terms: Iterable[Value | Number]) -> Value:
@@ -311,14 +340,18 @@ def total(terms: Iterable[Value | Number]) -> Value:
     Summed left to right like ``t1 + t2 + ...``, so it matches the expanded graph exactly.
     """
     parents: list[Value] = []
+    constants: list[tuple[int, float]] = []  # (how many Value terms came before it, constant)
     acc = 0.0
     for t in terms:
         if isinstance(t, Value):
             acc += t.data
             parents.append(t)
         else:
-            acc += _const_or_raise(t, "sum", "term")
-    return _node(acc, "sum", (1.0,) * len(parents), pn=tuple(parents))
+            c = _const_or_raise(t, "sum", "term")
+            acc += c
+            constants.append((len(parents), c))
+    const = tuple(constants) if constants else None
+    return _node(acc, "sum", (1.0,) * len(parents), pn=tuple(parents), const=const)
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -332,6 +365,8 @@ _MINUS_ONE = (-1.0,)
 _ZERO = (0.0,)
 _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
+_PAIRS = (None, 2)  # a 'linear' node's recipe with a Value bias and every term w * x of Values
+_SINGLES = (None, 1)  # ... and every term one Value times a constant (nn's first layer)
 
 
 def _node(
@@ -341,6 +376,7 @@ def _node(
     p1: Value | None = None,
     p2: Value | None = None,
     pn: tuple[Value, ...] | None = None,
+    const: object = None,
 ) -> Value:
     """A result node; no argument checks, unlike ``Value()``: its inputs are trusted.
 
@@ -352,6 +388,7 @@ def _node(
     v.local_grads = local_grads
     v.op = op
     v.label = None
+    v.const = const
     v._p1 = p1
     v._p2 = p2
     v._pn = pn

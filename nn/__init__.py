@@ -3,7 +3,7 @@
 from nn.activations import ACTIVATIONS
 from nn.data import batches, make_circles, make_moons, train_test_split
 from nn.graph_view import graph_view
-from nn.layers import MLP, Layer, Neuron
+from nn.layers import MLP, Layer, Neuron, seed_name
 from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
 from nn.module import Module
 from nn.optim import SGD, Adam, Adamax, Optimizer
@@ -32,5 +32,6 @@ __all__ = [
     "make_moons",
     "mse",
     "predict",
+    "seed_name",
     "train_test_split",
 ]

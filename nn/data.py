@@ -8,9 +8,11 @@ randomness), so a seed always gives the same data.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Iterator, Sequence
 
+from nn import checks
 from nn.init import make_rng
 
 Seed = int | random.Random | None
@@ -23,17 +25,20 @@ def _shuffled(X: list[Sample], y: list[float], rng: random.Random) -> tuple[list
     return [X[i] for i in order], [y[i] for i in order]
 
 
+def _check_noise(noise: object) -> float | None:
+    """None, or a standard deviation: finite and >= 0."""
+    return None if noise is None else checks.real(noise, "noise", low=0.0)
+
+
 def _jitter(X: list[Sample], noise: float | None, rng: random.Random) -> list[Sample]:
     if not noise:
         return X
-    if noise < 0.0:
-        raise ValueError(f"noise is a standard deviation, so >= 0; got {noise}")
     return [[a + rng.gauss(0.0, noise) for a in x] for x in X]
 
 
-def _check_n(n_samples: int) -> None:
-    if n_samples < 2:
-        raise ValueError(f"need at least 2 samples (one per class), got n_samples={n_samples}")
+def _check_n(n_samples: object) -> int:
+    """At least 2 samples, one per class."""
+    return checks.integer(n_samples, "n_samples", minimum=2)
 
 
 def make_circles(
@@ -43,9 +48,9 @@ def make_circles(
     of radius ``factor`` (label 1), evenly spaced in angle, shuffled, then moved by gaussian
     noise of standard deviation ``noise`` in each coordinate. The layout of sklearn's function of
     the same name, so the articles' settings mean the same here."""
-    _check_n(n_samples)
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"factor is the inner radius, in (0, 1); got {factor}")
+    n_samples = _check_n(n_samples)
+    factor = checks.real(factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
+    noise = _check_noise(noise)
     rng = make_rng(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -65,7 +70,8 @@ def make_moons(
 ) -> tuple[list[Sample], list[float]]:
     """Two interleaving half circles: n//2 points on the upper arc of the unit circle (label 0)
     and the rest on a lower arc centred at (1, 0.5) (label 1), shuffled, plus gaussian noise."""
-    _check_n(n_samples)
+    n_samples = _check_n(n_samples)
+    noise = _check_noise(noise)
     rng = make_rng(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -91,15 +97,15 @@ def train_test_split(
     ``test_size`` is a fraction in (0, 1) of the samples (rounded up, as sklearn does) or a count
     (an int). Both parts keep at least one sample.
     """
+    checks.same_length(X, y)
     n = len(X)
-    if len(y) != n:
-        raise ValueError(f"{n} samples in X but {len(y)} labels in y")
-    if isinstance(test_size, float):
-        if not 0.0 < test_size < 1.0:
-            raise ValueError(f"a fractional test_size must be in (0, 1), got {test_size}")
-        n_test = math.ceil(test_size * n)
-    else:
-        n_test = int(test_size)
+    if isinstance(test_size, numbers.Integral) and not checks.is_bool(test_size):
+        n_test = checks.integer(test_size, "test_size")
+    else:  # a fraction: a float, numpy float (np.float32 included) or other real number
+        fraction = checks.real(
+            test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True
+        )
+        n_test = math.ceil(fraction * n)
     if not 0 < n_test < n:
         raise ValueError(f"test_size={test_size} leaves {n_test} of {n} samples for testing")
     order = list(range(n))
@@ -120,10 +126,9 @@ def batches(
     The last batch is smaller when batch_size does not divide the number of samples (as Keras
     does). Pass a shared ``random.Random`` as seed to get a new order every epoch.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    if len(X) != len(y):
-        raise ValueError(f"{len(X)} samples in X but {len(y)} labels in y")
+    batch_size = checks.integer(batch_size, "batch_size", minimum=1)
+    checks.same_length(X, y)
+    shuffle = checks.flag(shuffle, "shuffle")
     order = list(range(len(X)))
     if shuffle:
         make_rng(seed).shuffle(order)

@@ -1,9 +1,15 @@
 """Neuron, Layer and MLP: fully connected networks whose every node carries the articles' names.
 
-Names follow the articles (SEED-NETWORKS.md): the weight from unit k of layer l-1 to unit j of
-layer l is ``W[l]_j,k``; the bias of unit j is ``b[l]_j``; a forward pass labels the unit's
-pre-activation ``Z[l]_j`` and its activation ``A[l]_j``. All indices are 1-based, and l = 1 is the
-first layer of weights. A 'linear' unit has no activation node: its output is its ``Z[l]_j``.
+A parameter is identified by its position: its structural name, PyTorch-style and 0-based, joins
+the attribute names ``layers``, ``neurons``, ``w`` and ``b`` with the indices
+(``layers.0.neurons.2.w.1``). State dicts, model files and ``to_torch`` use only these.
+
+For display, names follow the articles (SEED-NETWORKS.md), computed from the same position by
+``seed_name``: the weight from unit k of layer l-1 to unit j of layer l is ``W[l]_j,k``; the bias
+of unit j is ``b[l]_j``; a forward pass labels the unit's pre-activation ``Z[l]_j`` and its
+activation ``A[l]_j``. All these indices are 1-based, and l = 1 is the first layer of weights. A
+'linear' unit has no activation node: its output is its ``Z[l]_j``. Parameters start with their
+seed names as labels; relabelling them changes pictures and printouts only.
 
 Calling a model on a list of numbers or Values runs a forward pass. A layer with one unit returns
 that unit's Value; a wider layer returns a list of Values (micrograd's convention), so an MLP
@@ -18,15 +24,23 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from engine import Value, linear
-from nn import serialize
+from nn import checks, model_file, torch_export
 from nn.activations import ACTIVATIONS, check_activation
-from nn.init import init_weights, make_rng
+from nn.init import INITS, init_weights, make_rng
 from nn.module import Module
 
 if TYPE_CHECKING:
     import torch
 
 Inputs = Sequence[Value | float]
+
+
+def seed_name(layer: int, unit: int, input: int | None = None) -> str:
+    """The articles' name for a parameter, from its 1-based position: ``W[layer]_unit,input`` for
+    the weight from ``input`` of the layer below, or ``b[layer]_unit`` for the bias (no input)."""
+    if input is None:
+        return f"b[{layer}]_{unit}"
+    return f"W[{layer}]_{unit},{input}"
 
 
 class Neuron(Module):
@@ -49,20 +63,29 @@ class Neuron(Module):
         seed: int | random.Random | None = None,
         fused: bool = True,
     ) -> None:
-        if nin < 1:
-            raise ValueError(f"Neuron needs at least one input, got nin={nin}")
+        nin = checks.integer(nin, "nin", minimum=1)
         self.activation = check_activation(activation)
         self.layer, self.unit, self.fused = layer, unit, fused
         weights = init_weights(init, nin, fan_out, make_rng(seed))
-        self.w = [Value(v, label=f"W[{layer}]_{unit},{k}") for k, v in enumerate(weights, 1)]
-        self.b = Value(0.0, label=f"b[{layer}]_{unit}")
+        self.w = [Value(v, label=seed_name(layer, unit, k)) for k, v in enumerate(weights, 1)]
+        self.b = Value(0.0, label=seed_name(layer, unit))
         # Labels are made once here, not on every forward pass.
         self._z_label = f"Z[{layer}]_{unit}"
         self._a_label = f"A[{layer}]_{unit}"
         self._g = ACTIVATIONS[activation]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        return [(p.label, p) for p in (*self.w, self.b)]
+        return [*((f"w.{k}", w) for k, w in enumerate(self.w)), ("b", self.b)]
+
+    def seed_named_parameters(
+        self, layer: int | None = None, unit: int | None = None
+    ) -> list[tuple[str, Value]]:
+        """``W[l]_j,k`` and ``b[l]_j`` for this neuron as unit ``unit`` of layer ``layer`` (by
+        default the position it was built for)."""
+        layer = self.layer if layer is None else layer
+        unit = self.unit if unit is None else unit
+        weights = [(seed_name(layer, unit, k), w) for k, w in enumerate(self.w, 1)]
+        return [*weights, (seed_name(layer, unit), self.b)]
 
     def forward(self, x: Inputs) -> Value:
         if len(x) != len(self.w):
@@ -98,8 +121,7 @@ class Layer(Module):
         seed: int | random.Random | None = None,
         fused: bool = True,
     ) -> None:
-        if nout < 1:
-            raise ValueError(f"Layer needs at least one unit, got nout={nout}")
+        nout = checks.integer(nout, "nout", minimum=1)
         rng = make_rng(seed)
         self.layer, self.activation = layer, activation
         self.neurons = [
@@ -118,7 +140,20 @@ class Layer(Module):
         return len(self.neurons)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        return [pair for n in self.neurons for pair in n.named_parameters()]
+        return [
+            (f"neurons.{j}.{name}", p)
+            for j, n in enumerate(self.neurons)
+            for name, p in n.named_parameters()
+        ]
+
+    def seed_named_parameters(self, layer: int | None = None) -> list[tuple[str, Value]]:
+        """The articles' names for this layer's parameters, units numbered by position."""
+        layer = self.layer if layer is None else layer
+        return [
+            pair
+            for j, n in enumerate(self.neurons, 1)
+            for pair in n.seed_named_parameters(layer, j)
+        ]
 
     def forward(self, x: Inputs) -> Value | list[Value]:
         if len(x) != self.nin:
@@ -148,9 +183,11 @@ class MLP(Module):
         seed: int | random.Random | None = None,
         fused: bool = True,
     ) -> None:
-        sizes = list(sizes)
+        nin = checks.integer(nin, "nin", minimum=1)
+        sizes = checks.sequence(sizes, "sizes", "a sequence of layer sizes")
         if not sizes:
-            raise ValueError("MLP needs at least one layer size")
+            raise ValueError("sizes: MLP needs at least one layer size, got none")
+        sizes = [checks.integer(n, f"sizes[{i}]", minimum=1) for i, n in enumerate(sizes)]
         if activations is None:
             activations = ["relu"] * (len(sizes) - 1) + ["linear"]
         activations = list(activations)
@@ -161,6 +198,8 @@ class MLP(Module):
             )
         for a in activations:
             check_activation(a)
+        checks.choice(init, "init", INITS)
+        fused = checks.flag(fused, "fused")
         rng = make_rng(seed)
         self.nin, self.sizes, self.activations = nin, sizes, activations
         self.init, self.fused = init, fused
@@ -170,7 +209,19 @@ class MLP(Module):
         ]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        return [pair for layer in self.layers for pair in layer.named_parameters()]
+        return [
+            (f"layers.{i}.{name}", p)
+            for i, layer in enumerate(self.layers)
+            for name, p in layer.named_parameters()
+        ]
+
+    def seed_named_parameters(self) -> list[tuple[str, Value]]:
+        """The articles' names for every parameter, layers and units numbered by position."""
+        return [
+            pair
+            for index, layer in enumerate(self.layers, 1)
+            for pair in layer.seed_named_parameters(index)
+        ]
 
     def forward(self, x: Inputs) -> Value | list[Value]:
         if len(x) != self.nin:
@@ -182,19 +233,25 @@ class MLP(Module):
         return x[0] if len(x) == 1 else x
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write this model (architecture and parameters) to a JSON model file, atomically: the
-        previous file at ``path`` is replaced whole or not at all. See ``nn.serialize``."""
-        serialize.save_mlp(self, path)
+        """Write this model (architecture, activations, init scheme and parameters, with a
+        SHA-256 checksum) to a JSON model file, atomically: the previous file at ``path`` is
+        replaced whole or not at all. ValueError, target untouched, if ``path`` exists and is not
+        a regular file. See ``nn.model_file``."""
+        model_file.save_mlp(self, path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> MLP:
+    def load(
+        cls, path: str | os.PathLike[str], *, max_parameters: int = model_file.MAX_PARAMETERS
+    ) -> MLP:
         """A model read from a file written by ``save()``, bit-for-bit. ValueError naming the file
-        for any problem with its content; OSError (e.g. FileNotFoundError) if it cannot be read."""
-        return serialize.load_mlp(cls, path)
+        if it is damaged (checksum), not a regular file, larger than a model of
+        ``max_parameters`` parameters could be, or wrong in any field; OSError (e.g.
+        FileNotFoundError) if it cannot be opened. See ``nn.model_file``."""
+        return model_file.load_mlp(cls, path, max_parameters)
 
     def to_torch(self) -> torch.nn.Sequential:
         """An equivalent float64 ``torch.nn.Sequential`` with the same weights (needs torch)."""
-        return serialize.to_torch(self)
+        return torch_export.to_torch(self)
 
     def __repr__(self) -> str:
         return f"MLP({self.nin}, {self.sizes}, {self.activations})"

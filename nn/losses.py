@@ -6,9 +6,11 @@ which are constants in the graph and get no nodes.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 
 from engine import Value, total
+from nn import checks
 
 Scalar = Value | float
 Batch = Scalar | Sequence[Scalar]
@@ -17,19 +19,50 @@ Batch = Scalar | Sequence[Scalar]
 EPS = 1e-7
 
 
-def _pairs(predictions: Batch, targets: Batch, loss: str) -> list[tuple[Scalar, Scalar]]:
-    one = isinstance(predictions, Value | int | float)
-    if one != isinstance(targets, Value | int | float):
-        raise ValueError(f"{loss}: give predictions and targets both as single values or lists")
-    if one:
-        return [(predictions, targets)]
-    if len(predictions) != len(targets):
-        raise ValueError(
-            f"{loss}: {len(predictions)} predictions but {len(targets)} targets; they must match"
+def _is_one(x: object) -> bool:
+    """A single prediction or target: a Value or a number (numpy scalars and bools included)."""
+    return isinstance(x, Value | numbers.Real) or checks.is_bool(x)
+
+
+def _scalar(x: object, name: str, loss: str) -> Value | float:
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, list | tuple):
+        raise TypeError(
+            f"{loss}: {name}: expected a Value or a number, got {checks.describe(x)}; "
+            f"this loss takes one output per sample (a model with one output unit)"
         )
-    if not predictions:
-        raise ValueError(f"{loss}: no predictions")
-    return list(zip(predictions, targets))
+    return checks.datum(x, f"{loss}: {name}")
+
+
+def _pairs(predictions: Batch, targets: Batch, loss: str) -> list[tuple[Scalar, Scalar]]:
+    """(prediction, target) pairs after checking both arguments: single Values/numbers or
+    equal-length sequences (or numpy arrays) of them; targets in the loss's label domain."""
+    one = _is_one(predictions)
+    if one != _is_one(targets):
+        raise TypeError(
+            f"{loss}: give predictions and targets both as single values or both as sequences, "
+            f"got {checks.describe(predictions)} and {checks.describe(targets)}"
+        )
+    if one:
+        pairs = [(_scalar(predictions, "predictions", loss), _scalar(targets, "targets", loss))]
+    else:
+        ps = checks.sequence(predictions, f"{loss}: predictions", "a sequence of Values")
+        ts = checks.sequence(targets, f"{loss}: targets", "a sequence of numbers")
+        if len(ps) != len(ts):
+            raise ValueError(
+                f"{loss}: {len(ps)} predictions but {len(ts)} targets; they must match"
+            )
+        if not ps:
+            raise ValueError(f"{loss}: no predictions")
+        pairs = [
+            (_scalar(p, f"predictions[{i}]", loss), _scalar(t, f"targets[{i}]", loss))
+            for i, (p, t) in enumerate(zip(ps, ts))
+        ]
+    if loss in checks.LABEL_DOMAINS:
+        for i, (_, t) in enumerate(pairs):
+            checks.label(t.data if isinstance(t, Value) else t, f"targets[{i}]", loss)
+    return pairs
 
 
 def _mean(terms: list[Value]) -> Value:
@@ -51,6 +84,9 @@ def binary_cross_entropy(predictions: Batch, targets: Batch, eps: float = EPS) -
     exactly 1.0 past z = 37) costs log(eps) instead of raising. When y is the plain number 0 or 1,
     the term it multiplies by zero is left out of the graph; the gradient is the same.
     """
+    eps = checks.real(
+        eps, "binary_cross_entropy: eps", low=0.0, high=0.5, low_open=True, high_open=True
+    )
     terms = []
     for p, y in _pairs(predictions, targets, "binary_cross_entropy"):
         if not isinstance(p, Value):
@@ -83,6 +119,4 @@ def get_loss(loss: str | Callable[[Batch, Batch], Value]) -> Callable[[Batch, Ba
     """A loss function from its name (or the function itself); ValueError lists the valid names."""
     if callable(loss):
         return loss
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; valid losses: {', '.join(map(repr, LOSSES))}")
-    return LOSSES[loss]
+    return LOSSES[checks.choice(loss, "loss", tuple(LOSSES))]

@@ -14,6 +14,8 @@ import math
 from collections.abc import Iterable
 from typing import Protocol
 
+from nn import checks
+
 
 class Parameter(Protocol):
     """What an optimizer needs of a parameter: a value and its gradient."""
@@ -30,23 +32,31 @@ Params = Iterable[Parameter] | _HasParameters
 
 
 def _param_list(params: Params) -> list[Parameter]:
-    """A list of parameters from a list of Values or from a Module (its parameters())."""
+    """A list of distinct parameters from an iterable of Values or from a Module (its
+    parameters()); TypeError or ValueError naming ``params`` otherwise."""
     if hasattr(params, "parameters") and callable(params.parameters):
         params = params.parameters()
-    out = list(params)
-    if not out:
-        raise ValueError("optimizer got an empty parameter list")
-    return out
+    if isinstance(params, str | bytes) or not hasattr(params, "__iter__"):
+        raise TypeError(
+            f"params: expected an iterable of parameters or a Module, got {checks.describe(params)}"
+        )
+    return checks.parameters(list(params))
+
+
+def _lr(lr: object) -> float:
+    return checks.real(lr, "lr", low=0.0, low_open=True)
+
+
+def _eps(eps: object) -> float:
+    return checks.real(eps, "eps", low=0.0, low_open=True)
 
 
 class Optimizer:
     """Base class: holds the parameter list and zeroes gradients; subclasses define step()."""
 
     def __init__(self, params: Params, lr: float) -> None:
-        if not lr > 0.0:
-            raise ValueError(f"learning rate must be > 0, got lr={lr}")
+        self.lr = _lr(lr)  # finite and > 0
         self.params = _param_list(params)
-        self.lr = float(lr)
         self.t = 0  # steps taken so far (Adam's and Adamax's bias corrections use it)
 
     def zero_grad(self) -> None:
@@ -70,9 +80,7 @@ class SGD(Optimizer):
 
     def __init__(self, params: Params, lr: float, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
-        self.momentum = float(momentum)
+        self.momentum = checks.real(momentum, "momentum", low=0.0, high=1.0, high_open=True)
         self.velocity = [0.0] * len(self.params)
 
     def step(self) -> None:
@@ -87,13 +95,6 @@ class SGD(Optimizer):
             v = mu * vel[i] + p.grad
             vel[i] = v
             p.data -= lr * v
-
-
-def _check_betas(betas: tuple[float, float]) -> tuple[float, float]:
-    b1, b2 = betas
-    if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
-        raise ValueError(f"betas must be in [0, 1), got {betas}")
-    return float(b1), float(b2)
 
 
 class Adam(Optimizer):
@@ -119,8 +120,8 @@ class Adam(Optimizer):
         eps: float = 1e-7,
     ) -> None:
         super().__init__(params, lr)
-        self.betas = _check_betas(betas)
-        self.eps = float(eps)
+        self.betas = checks.betas(betas)
+        self.eps = _eps(eps)
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
@@ -159,8 +160,8 @@ class Adamax(Optimizer):
         eps: float = 1e-7,
     ) -> None:
         super().__init__(params, lr)
-        self.betas = _check_betas(betas)
-        self.eps = float(eps)
+        self.betas = checks.betas(betas)
+        self.eps = _eps(eps)
         self.m = [0.0] * len(self.params)
         self.u = [0.0] * len(self.params)
 

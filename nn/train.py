@@ -24,7 +24,9 @@ from itertools import repeat
 
 from engine import Value
 from engine.value import sigmoid
+from nn import checks
 from nn.activations import ACTIVATIONS
+from nn.compiled import CompiledSteps
 from nn.data import batches
 from nn.init import make_rng
 from nn.layers import MLP, Layer, Neuron
@@ -86,6 +88,7 @@ def fit(
     seed: int | random.Random | None = None,
     verbose: bool = True,
     accuracy: str | None = None,
+    compile: bool = False,  # noqa: A002 - the issue names it
 ) -> History:
     """Train ``model`` (one output unit) on (X, y) for ``epochs`` passes of shuffled mini-batches.
 
@@ -93,27 +96,35 @@ def fit(
     batch order. After each epoch every callback is called as ``callback(epoch, history, model)``,
     epoch counting from 1. With ``verbose`` a tqdm bar over epochs shows the latest metrics, on a
     terminal only: when stderr is not a terminal, or verbose is False, nothing is printed.
+    With ``compile`` each batch size's step is traced once and then runs as compiled Python
+    (``nn.compiled``), with final weights bit-identical to the interpreted run.
     """
-    if epochs < 0:
-        raise ValueError(f"epochs must be >= 0, got {epochs}")
-    if len(X) != len(y) or not X:
-        raise ValueError(f"need as many labels as samples, and some: {len(X)} and {len(y)}")
+    X, y, validation = checks.fit_inputs(
+        model, X, y, loss=loss, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
+        validation=validation, callbacks=callbacks, seed=seed, verbose=verbose, accuracy=accuracy,
+    )  # fmt: skip
     loss_fn = get_loss(loss)
     kind = accuracy_kind(loss, accuracy)
     opt = optimizer if optimizer is not None else Adam(model.parameters())
     rng = make_rng(seed)
     history = History()
     bar = _progress(epochs, verbose)
+    compiled = CompiledSteps(model, loss_fn) if compile else None
     for epoch in range(1, epochs + 1):
         loss_sum, correct = 0.0, 0
         for Xb, yb in batches(X, y, batch_size, rng):
-            outputs = [model(x) for x in Xb]
-            J = loss_fn(outputs, yb)
-            opt.zero_grad()
-            J.backward()
+            if compiled is not None:
+                opt.zero_grad()
+                J_data, out_data = compiled.run(Xb, yb)
+            else:
+                outputs = [model(x) for x in Xb]
+                J = loss_fn(outputs, yb)
+                opt.zero_grad()
+                J.backward()
+                J_data, out_data = J.data, [o.data for o in outputs]
             opt.step()
-            loss_sum += J.data * len(Xb)
-            correct += _correct([o.data for o in outputs], yb, kind)
+            loss_sum += J_data * len(Xb)
+            correct += _correct(out_data, yb, kind)
         history.loss.append(loss_sum / len(X))
         history.accuracy.append(correct / len(X))
         metrics = {"loss": f"{history.loss[-1]:.4f}", "acc": f"{history.accuracy[-1]:.4f}"}
@@ -156,9 +167,8 @@ def evaluate(
     """(mean loss, accuracy) of a one-output model on (X, y), with no graph for the model: outputs
     come from ``predict`` (equal to the graph's forward values) and only the loss is built on them.
     """
-    if len(X) != len(y) or not X:
-        raise ValueError(f"need as many labels as samples, and some: {len(X)} and {len(y)}")
-    outputs = predict(model, X)
+    X, y = checks.evaluate_inputs(model, X, y, loss=loss, accuracy=accuracy)
+    outputs = _predict(model, X)
     if outputs and isinstance(outputs[0], list):
         raise ValueError("evaluate and fit need a model with one output unit")
     J = get_loss(loss)([Value(o) for o in outputs], list(y))
@@ -200,6 +210,11 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[l
     many times faster, e.g. for a 100x100 grid of points. Any other Module is called sample by
     sample. A one-output model gives a list of floats, a wider one a list of lists per sample.
     """
+    return _predict(model, checks.predict_inputs(model, X))
+
+
+def _predict(model: Module, X: list[list[float]]) -> list[float] | list[list[float]]:
+    """``predict`` on inputs already checked."""
     layers = _layers(model)
     if layers is None:
         outs = [model(x) for x in X]

@@ -1,18 +1,14 @@
-"""The circles demo runs end to end (two epochs) as a subprocess and writes every picture."""
+"""The circles demo runs end to end (one epoch, in-process) and writes every picture; the
+compiled and the interpreted training print the same numbers."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("PIL")
+
+from demos import circles  # noqa: E402 - after the skips: the demo draws with matplotlib
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -20,28 +16,35 @@ PNG = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("circles")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
-    result = subprocess.run(
-        [sys.executable, "-m", "demos.circles", "--epochs", "2", "--out", str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return result, out
+    capture = pytest.MonkeyPatch()
+    lines: list[str] = []
+    capture.setattr(circles, "_log", lines.append)  # the per-epoch lines
+    capture.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(map(str, a))))
+    try:
+        code = circles.main(["--epochs", "1", "--out", str(out)])
+    finally:
+        capture.undo()
+    return code, lines, out
 
 
 def test_demo_exits_cleanly_and_reports(demo_run):
-    result, _ = demo_run
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.strip().splitlines()
-    assert sum(line.startswith("epoch ") for line in lines) == 2
-    assert "matches the graph's forward pass on the test set: OK" in result.stdout
-    assert lines[-2].startswith("test loss: ") and "0.0286" in lines[-2]
-    assert lines[-1].startswith("test accuracy: ") and "1.0" in lines[-1]
-    accuracy = float(lines[-1].split()[2])
-    assert 0.0 <= accuracy <= 1.0
+    code, lines, _ = demo_run
+    assert code == 0, lines
+    assert [line.split()[1] for line in lines if line.startswith("epoch ")] == ["1/1"]
+    assert "nn.predict matches the graph's forward pass on the test set: OK" in lines
+    assert lines[-2].startswith("test loss: ") and lines[-1].startswith("test accuracy: ")
+
+
+def test_no_compile_trains_to_the_same_numbers(demo_run, monkeypatch, tmp_path):
+    _, compiled_lines, _ = demo_run
+    lines: list[str] = []
+    monkeypatch.setattr(circles, "_log", lines.append)
+    monkeypatch.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(map(str, a))))
+    monkeypatch.setattr(circles, "draw", lambda *args: [])  # the pictures are tested above
+    assert circles.main(["--epochs", "1", "--out", str(tmp_path), "--no-compile"]) == 0
+    epochs = [line for line in lines if line.startswith("epoch ")]
+    assert epochs == [line for line in compiled_lines if line.startswith("epoch ")]
+    assert lines[-2:] == compiled_lines[-2:]  # test loss and accuracy, to the printed digits
 
 
 @pytest.mark.parametrize(
@@ -54,7 +57,7 @@ def test_demo_exits_cleanly_and_reports(demo_run):
     ],
 )
 def test_demo_writes_its_pictures(demo_run, name, signature):
-    _, out = demo_run
+    _, _, out = demo_run
     path = out / name
     assert path.exists(), f"{name} not written"
     data = path.read_bytes()
@@ -65,13 +68,13 @@ def test_demo_writes_its_pictures(demo_run, name, signature):
 def test_gif_has_one_frame_per_epoch_and_one_before(demo_run):
     from PIL import Image
 
-    _, out = demo_run
+    _, _, out = demo_run
     with Image.open(out / "circles_boundary.gif") as gif:
-        assert gif.n_frames == 3
+        assert gif.n_frames == 2
 
 
 def test_graph_of_one_sample_is_drawn(demo_run):
-    _, out = demo_run
+    _, _, out = demo_run
     svg = (out / "circles_graph.svg").read_text()
     # Too wide for a page value by value, so it is drawn one box per neuron: W[1]_1,* is the row
     # of neuron [1]_1's weights.

@@ -1,7 +1,7 @@
-"""The seed demos as a user runs them: ``python -m demos.<name> --out DIR`` in a fresh process.
-
-Each must exit 0, say what it checked (the key lines asserted below), and draw its graph picture.
-The in-process tests break a closed form on purpose and expect the demos to notice.
+"""The seed demos: each must exit 0, say what it checked (the key lines asserted below), and draw
+its graph picture. They run in-process (``main(argv)``, what ``python -m demos.<name>`` calls); one
+test runs a demo as a user does, ``python -m demos.<name>`` in a fresh process. Other tests break a
+closed form on purpose and expect the demos to notice.
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ KEY_LINES = {
 }
 
 
+def run_main(demo: str, capsys, *args: str) -> tuple[int, str]:
+    """demos.<demo>.main(args) in this process: (exit code, what it printed)."""
+    code = importlib.import_module(f"demos.{demo}").main(list(args))
+    return code, capsys.readouterr().out
+
+
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -85,14 +91,26 @@ def assert_graph_written(out: Path, demo: str) -> None:
 
 
 @pytest.mark.parametrize("demo", KEY_LINES)
-def test_demo_runs_checks_and_draws(demo, tmp_path):
-    result = run(f"demos.{demo}", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_demo_runs_checks_and_draws(demo, tmp_path, capsys):
+    code, out = run_main(demo, capsys, "--out", str(tmp_path))
+    assert code == 0, out
     for line in KEY_LINES[demo]:
-        assert line in result.stdout, f"{demo} output lacks {line!r}:\n{result.stdout}"
-    assert "MISMATCH" not in result.stdout
-    assert "NOT falling" not in result.stdout
+        assert line in out, f"{demo} output lacks {line!r}:\n{out}"
+    assert "MISMATCH" not in out
+    assert "NOT falling" not in out
     assert_graph_written(tmp_path, demo)
+
+
+def test_a_demo_runs_as_a_user_runs_it_and_shows_its_compiled_code(tmp_path):
+    result = run("demos.two_layer_mse", "--out", str(tmp_path), "--show-code")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "two_layer_mse: OK" in result.stdout
+    lines = result.stdout.splitlines()
+    assert "def step(x):" in lines
+    assert "    v0 = x[0]  # X_1" in lines
+    assert any(line.endswith("  # Z[1]_2") and " + " in line for line in lines)
+    assert "    g34 = 1.0  # J" in lines
+    assert_graph_written(tmp_path, "two_layer_mse")
 
 
 @pytest.mark.parametrize(
@@ -103,28 +121,48 @@ def test_demo_runs_checks_and_draws(demo, tmp_path):
         ("four_layer", ["--f", "tanh"]),
     ],
 )
-def test_demo_options(demo, options, tmp_path):
-    result = run(f"demos.{demo}", "--out", str(tmp_path), *options)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"{demo}: OK" in result.stdout
+def test_demo_options(demo, options, tmp_path, capsys):
+    code, out = run_main(demo, capsys, "--out", str(tmp_path), *options)
+    assert code == 0, out
+    assert f"{demo}: OK" in out
 
 
-def test_bce_slip_is_invisible_when_y_is_1(tmp_path):
+def test_bce_slip_is_invisible_when_y_is_1(tmp_path, capsys):
     """With Y = 1 the slipped term is multiplied by 1-Y = 0: the demo must say so, not claim it."""
-    result = run("demos.two_layer_bce", "--out", str(tmp_path), "--y", "1")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "happens to agree here" in result.stdout
-    assert "FINDING 1" not in result.stdout
+    code, out = run_main("two_layer_bce", capsys, "--out", str(tmp_path), "--y", "1")
+    assert code == 0, out
+    assert "happens to agree here" in out
+    assert "FINDING 1" not in out
 
 
-def test_python_m_demos_runs_them_all(tmp_path):
+@pytest.mark.parametrize("failing", [None, "perceptron"])
+def test_python_m_demos_runs_them_all(failing, tmp_path, monkeypatch, capsys):
+    """The runner calls every demo's main with --out and reports who failed. Each demo is run
+    for real by the tests above (the circles demo in test_circles_demo.py); here each main is
+    replaced by a recorder, so the runner's own logic is what is tested."""
+    from demos import __main__ as runner
+
     for name in KEY_LINES:
         assert name in DEMOS
-    result = run("demos", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"{len(DEMOS)} of {len(DEMOS)} demos passed" in result.stdout
-    for name in KEY_LINES:
-        assert_graph_written(tmp_path, name)
+    calls = []
+    for name in DEMOS:
+        module = importlib.import_module(f"demos.{name}")
+
+        def fake(argv, name=name):
+            calls.append((name, argv))
+            return 1 if name == failing else 0
+
+        monkeypatch.setattr(module, "main", fake)
+    monkeypatch.setattr(sys, "argv", ["python -m demos", "--out", str(tmp_path)])
+    code = runner.main()
+    out = capsys.readouterr().out
+    assert calls == [(name, ["--out", str(tmp_path)]) for name in DEMOS]
+    if failing is None:
+        assert code == 0
+        assert f"{len(DEMOS)} of {len(DEMOS)} demos passed" in out
+    else:
+        assert code == 1
+        assert f"{len(DEMOS) - 1} of {len(DEMOS)} demos passed; failed: {failing}" in out
 
 
 @pytest.mark.parametrize("demo", [name for name in KEY_LINES if name != "walkthrough"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -34,26 +35,41 @@ def small_model(seed: int = 0) -> nn.MLP:
 
 
 def valid_doc(model: nn.MLP) -> dict:
-    """A model file's content built here from the model's attributes, not by the code under test."""
+    """A model file's content built here from the model's attributes, not by the code under test
+    (the checksum is added by ``seal``)."""
     return {
         "format": "chainrule.mlp",
-        "version": 1,
+        "version": 2,
         "architecture": {
             "nin": model.nin,
             "sizes": list(model.sizes),
             "activations": list(model.activations),
+            "init": model.init,
             "fused": model.fused,
         },
         "parameters": {name: p.data for name, p in model.named_parameters()},
     }
 
 
+def seal(text: str) -> bytes:
+    """A JSON object's text with the checksum line the format specifies: the SHA-256 of every byte
+    before ',\n "sha256": "', then the closing brace. Written here from the spec, so that tests of
+    the other checks reach them."""
+    text = text.rstrip()
+    assert text.endswith("}")
+    payload = text[:-1].rstrip().encode("utf-8")
+    digest = hashlib.sha256(payload).hexdigest()
+    return payload + f',\n "sha256": "{digest}"\n}}\n'.encode()
+
+
 def write(path: Path, doc: object) -> Path:
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    path.write_bytes(seal(json.dumps(doc)))
     return path
 
 
 # ---- state dicts ---------------------------------------------------------------------------------
+
+W111, B12, B21 = "layers.0.neurons.0.w.0", "layers.0.neurons.1.b", "layers.1.neurons.0.b"
 
 
 def test_state_dict_is_names_to_floats_in_parameter_order():
@@ -75,32 +91,37 @@ def test_load_state_dict_sets_every_parameter_on_any_module(make):
 
 def test_load_state_dict_accepts_exact_ints():
     m = nn.Neuron(1)
-    m.load_state_dict({"W[1]_1,1": 3, "b[1]_1": -(2**53)})
-    assert m.state_dict() == {"W[1]_1,1": 3.0, "b[1]_1": -(2.0**53)}
+    m.load_state_dict({"w.0": 3, "b": -(2**53)})
+    assert m.state_dict() == {"w.0": 3.0, "b": -(2.0**53)}
     assert all(type(v) is float for v in m.state_dict().values())
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda sd: sd.pop("b[1]_2"), r"expected 13 parameters, got 12; missing: 'b\[1\]_2'"),
+        (
+            lambda sd: sd.pop(B12),
+            r"expected 13 parameters, got 12; missing: 'layers.0.neurons.1.b'",
+        ),
         (lambda sd: sd.update(extra=1.0), r"got 14; missing: none; unexpected: 'extra'"),
         (lambda sd: sd.update({7: 1.0}), r"unexpected: 7"),
-        (lambda sd: sd.update({"W[1]_1,1": "0.5"}), r"'W\[1\]_1,1': expected a finite .*'0.5'"),
-        (lambda sd: sd.update({"W[1]_1,1": True}), r"'W\[1\]_1,1': .*got boolean True"),
-        (lambda sd: sd.update({"b[2]_1": None}), r"'b\[2\]_1': .*got null"),
-        (lambda sd: sd.update({"b[2]_1": [1.0]}), r"'b\[2\]_1': .*got list"),
-        (lambda sd: sd.update({"b[2]_1": math.nan}), r"'b\[2\]_1': .*got nan"),
-        (lambda sd: sd.update({"b[2]_1": -math.inf}), r"'b\[2\]_1': .*got -inf"),
-        (lambda sd: sd.update({"b[2]_1": 2**53 + 1}), r"'b\[2\]_1': the integer .* not exactly"),
-        (lambda sd: sd.update({"b[2]_1": 10**400}), r"'b\[2\]_1': the integer"),
+        (lambda sd: sd.update({W111: "0.5"}), rf"'{W111}': expected a finite .*'0.5'"),
+        (lambda sd: sd.update({W111: True}), rf"'{W111}': .*got boolean True"),
+        (lambda sd: sd.update({B21: None}), rf"'{B21}': .*got null"),
+        (lambda sd: sd.update({B21: [1.0]}), rf"'{B21}': .*got list"),
+        (lambda sd: sd.update({B21: math.nan}), rf"'{B21}': .*got nan"),
+        (lambda sd: sd.update({B21: -math.inf}), rf"'{B21}': .*got -inf"),
+        (lambda sd: sd.update({B21: 2**53 + 1}), rf"'{B21}': the integer .* not exactly"),
+        (lambda sd: sd.update({B21: 10**400}), rf"'{B21}': the integer"),
     ],
 )
 def test_load_state_dict_errors_say_what_and_leave_the_model_unchanged(change, message):
     m = small_model()
     before = state_bits(m)
     sd = m.state_dict()
-    sd["W[1]_1,2"] = 123.0  # a valid change that must not be applied when another entry is bad
+    sd["layers.0.neurons.0.w.1"] = (
+        123.0  # a valid change that must not be applied when another entry is bad
+    )
     change(sd)
     with pytest.raises(ValueError, match=r"MLP\.load_state_dict: .*" + message):
         m.load_state_dict(sd)
@@ -117,7 +138,7 @@ def test_load_state_dict_needs_a_mapping(bad):
 def test_error_lists_are_clipped():
     m = nn.MLP(3, [4, 4])
     with pytest.raises(
-        ValueError, match=r"missing: 'W\[1\]_1,1', .* and 31 more; unexpected: none"
+        ValueError, match=r"missing: 'layers.0.neurons.0.w.0', .* and 31 more; unexpected: none"
     ):
         m.load_state_dict({})
 
@@ -218,10 +239,15 @@ def test_loaded_model_computes_what_the_saved_one_did(tmp_path):
 
 
 def test_the_file_is_plain_json_any_reader_can_check(tmp_path):
-    m = small_model()
+    m = nn.MLP(2, [3, 1], ["tanh", "sigmoid"], init="glorot_uniform", seed=0)
     m.save(tmp_path / "m.json")
-    doc = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    raw = (tmp_path / "m.json").read_bytes()
+    doc = json.loads(raw.decode("utf-8"))
+    assert doc.pop("sha256") == hashlib.sha256(raw[: raw.rindex(b',\n "sha256"')]).hexdigest()
     assert doc == valid_doc(m)
+    assert doc["architecture"]["init"] == "glorot_uniform"
+    cut = raw.rindex(b',\n "sha256"')
+    assert seal(raw[:cut].decode() + "\n}") == raw  # the layout the spec (and seal) describes
 
 
 def test_save_replaces_an_existing_file_and_keeps_its_permissions(tmp_path):
@@ -248,7 +274,7 @@ def test_save_through_a_symlink_writes_the_file_it_points_to(tmp_path):
 def test_save_refuses_a_non_finite_parameter_and_writes_nothing(tmp_path):
     m = small_model()
     m.parameters()[4].data = math.nan
-    with pytest.raises(ValueError, match=r"cannot save: parameter 'W\[1\]_2,2' is nan"):
+    with pytest.raises(ValueError, match=r"cannot save: parameter 'layers.0.neurons.1.w.1' is nan"):
         m.save(tmp_path / "m.json")
     assert os.listdir(tmp_path) == []
 
@@ -369,7 +395,7 @@ def _delete(*keys):
 
 BAD_DOCS = [
     (_set("format", value="torch"), "expected format 'chainrule.mlp', got 'torch'"),
-    (_set("version", value=2), "unsupported version 2 .*newer.*reads version 1"),
+    (_set("version", value=3), "unsupported version 3 .*newer.*reads versions 1 and 2"),
     (_set("version", value=0), "unsupported version 0;"),
     (_set("version", value="1"), "expected version to be an integer, got string '1'"),
     (_set("version", value=True), "expected version to be an integer, got boolean"),
@@ -392,13 +418,22 @@ BAD_DOCS = [
     (_set("architecture", "activations", value="tanh"), "expected activations to be a list"),
     (_set("architecture", "fused", value="yes"), "expected fused to be true or false"),
     (_set("architecture", "sizes", value=[3, 2]), "has 17 parameters but the file gives 13"),
-    (_set("architecture", "sizes", value=[10**6, 10**6]), "has .* parameters but the file gives"),
-    (_set("architecture", "sizes", value=[2, 1]), r"missing: none; unexpected: 'W\[1\]_3,1'"),
-    (_delete("parameters", "b[1]_2"), r"has 13 parameters but the file gives 12"),
-    (_set("parameters", "b[1]_2", value="0.5"), r"'b\[1\]_2': expected a finite number"),
-    (_set("parameters", "b[1]_2", value=None), r"'b\[1\]_2': expected a finite number, got null"),
-    (_set("parameters", "b[1]_2", value=False), r"'b\[1\]_2': .*got boolean False"),
-    (_set("parameters", "b[1]_2", value={"v": 1}), r"'b\[1\]_2': .*got object"),
+    (
+        _set("architecture", "sizes", value=[10**6, 10**6]),
+        "has .* parameters, more than max_parameters=1000000; pass a larger max_parameters",
+    ),
+    (_set("architecture", "sizes", value=[100, 10**3]), "has .* parameters but the file gives"),
+    (
+        _set("architecture", "sizes", value=[2, 1]),
+        r"missing: none; unexpected: 'layers.0.neurons.2.b', 'layers.0.neurons.2.w.0'",
+    ),
+    (_delete("parameters", B12), r"has 13 parameters but the file gives 12"),
+    (_set("parameters", B12, value="0.5"), rf"'{B12}': expected a finite number"),
+    (_set("parameters", B12, value=None), rf"'{B12}': expected a finite number, got null"),
+    (_set("parameters", B12, value=False), rf"'{B12}': .*got boolean False"),
+    (_set("parameters", B12, value={"v": 1}), rf"'{B12}': .*got object"),
+    (_set("architecture", "init", value="he"), "init: unknown init scheme string 'he'"),
+    (_delete("architecture", "init"), "architecture: .*missing: 'init'"),
 ]
 
 
@@ -413,9 +448,12 @@ def test_bad_files_raise_value_error_naming_the_file_and_the_problem(tmp_path, c
 
 def test_a_renamed_parameter_is_reported_as_missing_and_unexpected(tmp_path):
     doc = valid_doc(small_model())
-    doc["parameters"]["W[9]_1,1"] = doc["parameters"].pop("W[1]_2,1")
+    doc["parameters"]["layers.9.neurons.0.w.0"] = doc["parameters"].pop("layers.0.neurons.1.w.0")
     path = write(tmp_path / "bad.json", doc)
-    with pytest.raises(ValueError, match=r"missing: 'W\[1\]_2,1'; unexpected: 'W\[9\]_1,1'"):
+    with pytest.raises(
+        ValueError,
+        match=r"missing: 'layers.0.neurons.1.w.0'; unexpected: 'layers.9.neurons.0.w.0'",
+    ):
         nn.MLP.load(path)
 
 
@@ -442,10 +480,10 @@ def test_unreadable_json_is_a_value_error(tmp_path, text, message):
 
 @pytest.mark.parametrize(("literal", "shown"), [("NaN", "NaN"), ("1e400", "inf")])
 def test_non_finite_numbers_in_parameters_are_refused(tmp_path, literal, shown):
-    text = json.dumps(valid_doc(small_model())).replace('"b[1]_2": 0.0', f'"b[1]_2": {literal}', 1)
+    text = json.dumps(valid_doc(small_model())).replace(f'"{B12}": 0.0', f'"{B12}": {literal}', 1)
     assert literal in text
     path = tmp_path / "bad.json"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(seal(text))
     with pytest.raises(ValueError, match=shown):
         nn.MLP.load(path)
 
@@ -543,7 +581,7 @@ def test_mutated_model_files_load_or_raise_value_error(tmp_path, model, data):
         parent.insert(key, data.draw(replacements))
     text = json.dumps(doc)  # NaN and Infinity become the literals the loader must refuse
     try:
-        loaded = _load_bytes(tmp_path, text.encode())
+        loaded = _load_bytes(tmp_path, seal(text) if text.endswith("}") else text.encode())
     except ValueError:
         return
     # Only a document that is still valid may load, and then it loads exactly what it says.
@@ -554,4 +592,5 @@ def test_mutated_model_files_load_or_raise_value_error(tmp_path, model, data):
         arch["activations"],
         arch["fused"],
     )
+    assert loaded.init == arch["init"]
     assert loaded.state_dict() == {k: float(v) for k, v in doc["parameters"].items()}

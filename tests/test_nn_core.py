@@ -11,16 +11,69 @@ import nn
 from engine import Value
 
 
-def test_parameter_names_follow_the_articles():
+def test_parameter_names_are_structural_and_display_names_follow_the_articles():
     m = nn.MLP(3, [2, 1], seed=0)
     names = [name for name, _ in m.named_parameters()]
     assert names == [
+        "layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.w.2",
+        "layers.0.neurons.0.b",
+        "layers.0.neurons.1.w.0", "layers.0.neurons.1.w.1", "layers.0.neurons.1.w.2",
+        "layers.0.neurons.1.b",
+        "layers.1.neurons.0.w.0", "layers.1.neurons.0.w.1", "layers.1.neurons.0.b",
+    ]  # fmt: skip
+    shown = [
         "W[1]_1,1", "W[1]_1,2", "W[1]_1,3", "b[1]_1",
         "W[1]_2,1", "W[1]_2,2", "W[1]_2,3", "b[1]_2",
         "W[2]_1,1", "W[2]_1,2", "b[2]_1",
     ]  # fmt: skip
-    assert [p.label for p in m.parameters()] == names
+    assert [name for name, _ in m.seed_named_parameters()] == shown
+    assert [p for _, p in m.seed_named_parameters()] == m.parameters()
+    assert m.seed_names() == dict(zip(names, shown))
+    assert [p.label for p in m.parameters()] == shown  # the initial labels, for pictures
     assert len(m.parameters()) == 3 * 2 + 2 + 2 * 1 + 1
+    # Each name reaches its Value through the attributes it spells.
+    for name, p in m.named_parameters():
+        obj = m
+        for part in name.split("."):
+            obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
+        assert obj is p
+
+
+def test_seed_name_from_position():
+    assert nn.seed_name(1, 3, 2) == "W[1]_3,2"
+    assert nn.seed_name(1, 3) == "b[1]_3"
+    layer = nn.Layer(2, 3, layer=4)
+    assert [n for n, _ in layer.named_parameters()][:3] == [
+        "neurons.0.w.0",
+        "neurons.0.w.1",
+        "neurons.0.b",
+    ]
+    assert [n for n, _ in layer.seed_named_parameters()][-1] == "b[4]_3"
+    assert [n for n, _ in nn.Neuron(2).named_parameters()] == ["w.0", "w.1", "b"]
+
+
+@pytest.mark.parametrize("relabel", ["same", "none", "shuffle", "weird"])
+def test_labels_are_display_only(relabel, tmp_path):
+    """Relabelling, duplicate labels or None labels change nothing but pictures: the state dict,
+    the model file and loading are by structure (on the base code they broke save/load)."""
+    m = nn.MLP(2, [3, 1], ["tanh", "sigmoid"], seed=4)
+    before = m.state_dict()
+    params = m.parameters()
+    for i, p in enumerate(params):
+        p.label = {
+            "same": "w",
+            "none": None,
+            "shuffle": params[-1 - i].label,
+            "weird": f"W[{i}]\n\x00{i}",
+        }[relabel]
+    assert m.state_dict() == before
+    m.save(tmp_path / "m.json")
+    loaded = nn.MLP.load(tmp_path / "m.json")
+    assert loaded.state_dict() == before
+    assert [p.label for p in loaded.parameters()] == [n for n, _ in loaded.seed_named_parameters()]
+    other = nn.MLP(2, [3, 1], ["tanh", "sigmoid"], seed=5)
+    other.load_state_dict(m.state_dict())
+    assert other.state_dict() == before
 
 
 def test_forward_labels_z_and_a_and_output_conventions():
@@ -46,9 +99,10 @@ def test_seeded_init_is_deterministic_and_in_range():
     c = nn.MLP(4, [8, 3], seed=43)
     assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
     assert [p.data for p in a.parameters()] != [p.data for p in c.parameters()]
-    weights = [p.data for name, p in a.named_parameters() if name.startswith("W")]
-    assert all(-1 <= w <= 1 for w in weights)
-    assert all(p.data == 0.0 for name, p in a.named_parameters() if name.startswith("b"))
+    weights = [p.data for name, p in a.named_parameters() if ".w." in name]
+    assert len(weights) == 4 * 8 + 8 * 3 and all(-1 <= w <= 1 for w in weights)
+    biases = [p.data for name, p in a.named_parameters() if name.endswith(".b")]
+    assert len(biases) == 8 + 3 and all(b == 0.0 for b in biases)
 
 
 def test_glorot_uniform_limits_per_layer():
@@ -138,6 +192,6 @@ def test_hinge_is_micrograds_max_margin_loss():
 def test_loss_shape_and_name_errors():
     with pytest.raises(ValueError, match="2 predictions but 3 targets"):
         nn.mse([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="unknown loss 'l1'; valid losses: 'mse'"):
+    with pytest.raises(ValueError, match="loss: expected one of 'mse', .* got 'l1'"):
         nn.get_loss("l1")
     assert nn.get_loss("hinge") is nn.hinge

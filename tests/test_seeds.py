@@ -56,7 +56,7 @@ def dense(W: list[list[float]], b: list[float], a: list[float], g: str) -> tuple
 
 
 def grads(model: nn.Module) -> dict[str, float]:
-    return {name: p.grad for name, p in model.named_parameters()}
+    return {name: p.grad for name, p in model.seed_named_parameters()}
 
 
 def assert_all_close(got: dict[str, float], expected: dict[str, float]) -> None:
@@ -144,7 +144,7 @@ def seed_001_expected(model: nn.MLP, samples: list[tuple[list[float], float]], g
     """SEED-NETWORKS.md seed 001; with m samples each gradient is the mean over them."""
     (W1, W2), (b1, b2) = matrices(model)
     m = len(samples)
-    out: dict[str, float] = {name: 0.0 for name, _ in model.named_parameters()}
+    out: dict[str, float] = {name: 0.0 for name, _ in model.seed_named_parameters()}
     for x, y in samples:
         Z1, A1 = dense(W1, b1, x, g)
         _, A2 = dense(W2, b2, A1, "sigmoid")
@@ -254,7 +254,7 @@ def test_seed_002_four_layer_local_gradients_and_the_w22_chain(case, f):
     z3 = b2[1] + W2[1][0] * a2[0] + W2[1][1] * a2[1]
     s = acts[3][0]
     chain = (2.0 * (s - y) * W3[0][1]) * G_PRIME[f](z3) * a2[1]
-    p = dict(model.named_parameters())
+    p = dict(model.seed_named_parameters())
     assert close(p["W[2]_2,2"].grad, chain)
 
     # Local gradients: the Z nodes' autograd grads are the δs.
@@ -281,7 +281,7 @@ def test_seed_002_paths_sum_to_every_gradient(case, fused):
             assert p.nodes[0] is node and p.nodes[-1] is J
             assert close(p.product, math.prod(p.factors))
     # A first-layer weight reaches C through both hidden_2 units; a second-layer one through one.
-    p = dict(model.named_parameters())
+    p = dict(model.seed_named_parameters())
     assert len(engine.paths(J, p["W[1]_2,2"])) == 2
     assert len(engine.paths(J, p["W[2]_2,2"])) == 1
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import nn
 from engine import Value
-from nn import serialize
+from nn import torch_export
 
 torch = pytest.importorskip("torch")
 
@@ -19,8 +19,8 @@ ACTS = sorted(nn.ACTIVATIONS)
 
 
 def test_every_activation_has_a_torch_module():
-    assert set(serialize.TORCH_ACTIVATIONS) == set(nn.ACTIVATIONS)
-    for name in serialize.TORCH_ACTIVATIONS.values():
+    assert set(torch_export.TORCH_ACTIVATIONS) == set(nn.ACTIVATIONS)
+    for name in torch_export.TORCH_ACTIVATIONS.values():
         assert name is None or issubclass(getattr(torch.nn, name), torch.nn.Module)
 
 
@@ -41,18 +41,20 @@ def test_structure_is_a_linear_per_layer_then_its_activation():
     assert all(p.dtype == torch.float64 for p in seq.parameters())
 
 
-def test_weights_are_copied_exactly_by_name():
+@pytest.mark.parametrize("relabel", [False, True])
+def test_weights_are_copied_exactly_by_structural_name(relabel):
     m = nn.MLP(2, [3, 2], ["tanh", "linear"], seed=3)
+    if relabel:  # labels are display only: the same label everywhere changes nothing
+        for p in m.parameters():
+            p.label = "W[1]_1,1"
     linears = [mod for mod in m.to_torch() if isinstance(mod, torch.nn.Linear)]
     for name, p in m.named_parameters():
-        kind, rest = name[0], name[2:]  # 'W[l]_j,k' or 'b[l]_j'
-        layer, units = rest.split("]_")
-        lin = linears[int(layer) - 1]
-        if kind == "W":
-            j, k = (int(i) for i in units.split(","))
-            assert lin.weight[j - 1, k - 1].item() == p.data
+        parts = name.split(".")  # layers.i.neurons.j.w.k or layers.i.neurons.j.b
+        lin, j = linears[int(parts[1])], int(parts[3])
+        if parts[4] == "w":
+            assert lin.weight[j, int(parts[5])].item() == p.data
         else:
-            assert lin.bias[int(units) - 1].item() == p.data
+            assert lin.bias[j].item() == p.data
 
 
 @settings(max_examples=60, deadline=None)
