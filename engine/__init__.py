@@ -14,6 +14,7 @@ from engine.graph import (
     Path,
     backward_steps,
     count_paths,
+    gc_paused,
     paths,
     topo_order,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "backward_steps",
     "count_paths",
     "detect_anomaly",
+    "gc_paused",
     "gradcheck",
     "linear",
     "paths",
