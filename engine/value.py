@@ -86,6 +86,41 @@ class Value:
         """Format the forward value, so f'{v:.3f}' works as it does for a float."""
         return format(self.data, spec) if spec else repr(self)
 
+    # ---- the number protocol, as a PyTorch 0-dim tensor has it ----------------------------------
+
+    def __float__(self) -> float:
+        return self.data
+
+    def item(self) -> float:
+        """The forward value as a Python float, like ``tensor.item()``."""
+        return self.data
+
+    def __bool__(self) -> bool:
+        """False for 0.0 (and -0.0), True otherwise, NaN included, as for a float or a tensor."""
+        return self.data != 0.0
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        """round(v) and round(v, n) round the forward value, as for a float."""
+        return round(self.data, ndigits)
+
+    # Order comparisons compare forward values and return a bool; == and hash stay identity, so
+    # Values work as set members and dict keys (a graph walk depends on it).
+    def __lt__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data < o
+
+    def __le__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data <= o
+
+    def __gt__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data > o
+
+    def __ge__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data >= o
+
     # ---- binary arithmetic -----------------------------------------------------------------------
 
     def __add__(self, other: Value | Number) -> Value:
@@ -374,6 +409,11 @@ def _const(x: object) -> float | None:
     if isinstance(x, numbers.Real):
         return float(x)
     return None
+
+
+def _compared(x: object) -> float | None:
+    """The number a comparison sees: a Value's data or a real number; None for anything else."""
+    return x.data if isinstance(x, Value) else _const(x)
 
 
 def _const_or_raise(x: object, op: str, role: str) -> float:
