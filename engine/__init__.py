@@ -15,6 +15,7 @@ from engine.graph import (
     backward_steps,
     count_paths,
     gc_paused,
+    iter_paths,
     paths,
     topo_order,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "detect_anomaly",
     "gc_paused",
     "gradcheck",
+    "iter_paths",
     "linear",
     "paths",
     "render",

@@ -232,11 +232,47 @@ class Path:
 
 
 def count_paths(root: Value, node: Value) -> int:
-    """How many distinct edge paths lead from ``node`` up to ``root`` (0 if root doesn't use it)."""
+    """How many distinct edge paths lead from ``node`` up to ``root`` (0 if root doesn't use it).
+
+    Exact for any count (Python ints), in time linear in the graph: each node's count is the sum
+    of its parents' counts, one edge at a time."""
     counts: dict[Value, int] = {}
     for n in topo_order(root):
         counts[n] = 1 if n is node else sum(counts[p] for p in n.parents)
     return counts[root]
+
+
+def iter_paths(root: Value, node: Value) -> Iterator[Path]:
+    """The paths of ``paths(root, node)``, one at a time and in the same order, without a limit:
+    ``itertools.islice(iter_paths(root, x), 10)`` shows the first ten of even 10^4000 paths.
+
+    A depth-first walk down from root through the nodes that reach ``node``; the path so far is one
+    list, grown and shrunk in place, so the work is linear in the graph plus the paths yielded.
+    """
+    reaches = nodes_reaching(root, node)
+    if root not in reaches:
+        return
+    nodes: list[Value] = [root]  # the path so far, root first
+    factors: list[float] = []  # factors[i] is the local derivative on the edge nodes[i] -> [i+1]
+    tried = [0]  # per node of the path: how many of its parents have been tried
+    while nodes:
+        tip = nodes[-1]
+        if tip is node:
+            yield Path(tuple(reversed(nodes)), tuple(reversed(factors)), math.prod(factors))
+        else:
+            parents, i = tip.parents, tried[-1]
+            while i < len(parents) and parents[i] not in reaches:
+                i += 1
+            if i < len(parents):
+                tried[-1] = i + 1
+                nodes.append(parents[i])
+                factors.append(tip.local_grads[i])
+                tried.append(0)
+                continue
+        nodes.pop()
+        tried.pop()
+        if factors:
+            factors.pop()
 
 
 def paths(root: Value, node: Value, limit: int = 10_000) -> list[Path]:
@@ -244,30 +280,34 @@ def paths(root: Value, node: Value, limit: int = 10_000) -> list[Path]:
 
     The products sum to d(root)/d(node): the chain rule as a "sum over all paths of the product of
     the derivatives along them". A node used twice by one op (x * x) gives two paths, one per edge.
-    Raises ValueError, with the count, when there are more than ``limit`` paths.
+    Raises ValueError, with the count, when there are more than ``limit`` paths; ``iter_paths``
+    lists them one at a time without a limit. Time and memory are linear in the graph plus the
+    paths listed.
     """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"paths: limit must be an int >= 0, got {limit!r}")
     n_paths = count_paths(root, node)
     if n_paths > limit:
         raise ValueError(
-            f"{n_paths} paths lead from {describe(node)} to {describe(root)}: more than "
-            f"limit={limit}, so they are counted, not listed (raise limit to list them)"
+            f"{count_text(n_paths)} paths lead from {describe(node)} to {describe(root)}: more "
+            f"than limit={limit}, so they are counted, not listed (raise limit to list them, or "
+            f"take the first ones from iter_paths)"
         )
-    if n_paths == 0:
-        return []
-    reaches = nodes_reaching(root, node)
-    found: list[Path] = []
-    # Walk down from root towards node; a stack entry is a path so far (root first) and its factors.
-    stack: list[tuple[tuple[Value, ...], tuple[float, ...]]] = [((root,), ())]
-    while stack:
-        nodes, factors = stack.pop()
-        tip = nodes[-1]
-        if tip is node:
-            found.append(Path(nodes[::-1], factors[::-1], math.prod(factors)))
-            continue
-        for parent, local in zip(reversed(tip.parents), reversed(tip.local_grads)):
-            if parent in reaches:
-                stack.append((nodes + (parent,), factors + (local,)))
-    return found
+    return list(iter_paths(root, node))
+
+
+def count_text(n: int) -> str:
+    """A count for a message: exact up to 15 digits, else ``about 1.2e4300``, which works for
+    counts far beyond Python's limit on converting ints to text (4300 digits by default)."""
+    if n < 10**15:
+        return str(n)
+    shift = max(n.bit_length() - 64, 0)  # the leading 64 bits carry all the precision needed
+    log10 = math.log10(n >> shift) + shift * math.log10(2)
+    exponent = math.floor(log10)
+    mantissa = 10 ** (log10 - exponent)
+    if mantissa >= 9.95:  # rounds up to 10.0: carry into the exponent
+        mantissa, exponent = 1.0, exponent + 1
+    return f"about {mantissa:.1f}e{exponent}"
 
 
 def nodes_reaching(root: Value, node: Value) -> set[Value]:
