@@ -1,4 +1,5 @@
-"""python -m demos [--out DIR]: run every demo in turn; exit non-zero if any of them fails.
+"""python -m demos [--out DIR]: run every demo in turn, then write the gallery DIR/index.html;
+exit non-zero if any demo fails or a gallery picture is missing.
 
 Every demo module has ``main(argv) -> int`` and accepts ``--out DIR`` for the files it writes.
 """
@@ -9,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from demos import DEMOS
+from demos import DEMOS, gallery
 
 
 def main() -> int:
@@ -24,7 +25,8 @@ def main() -> int:
             failed.append(name)
     print(f"\n{len(DEMOS) - len(failed)} of {len(DEMOS)} demos passed", end="")
     print(f"; failed: {', '.join(failed)}" if failed else "")
-    return 1 if failed else 0
+    gallery_failed = gallery.main(["--out", args.out])
+    return 1 if failed or gallery_failed else 0
 
 
 if __name__ == "__main__":

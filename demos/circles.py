@@ -10,13 +10,25 @@ weights and the batch order. Training runs compiled steps (nn.fit(compile=True))
 builds and walks a graph per batch instead, with bit-identical results, only slower.
 
 Files written under --out:
-  circles_data.png       the data set, train and test points by class
-  circles_history.png    loss and accuracy per epoch, training and test
-  circles_boundary.png   the model's probability over [-1.5, 1.5]^2 (100x100 grid), test points
-  circles_boundary.gif   the same, redrawn after every epoch
-  circles_graph.svg      the computational graph of the loss J of one sample, after backward()
-  circles.html           that graph's backward pass to step through in a browser
-  circles_training.html  the boundary after every epoch (slider, play), the loss and accuracy curves
+  circles_data.png         the data set, train and test points by class (Figure 1's colours:
+                           the outer circle, class 0, red; the inner one, class 1, blue)
+  circles_history.png      loss and accuracy per epoch, training and test (Figure 7)
+  circles_boundary.png     the model's probability over [-1.5, 1.5]^2 (100x100 grid), test points
+  circles_boundary.gif     the same, redrawn after every epoch
+  circles_graph.svg        the computational graph of the loss J of one sample, after backward()
+  circles.html             that graph's backward pass to step through in a browser
+  circles_training.html    the boundary after every epoch (slider, play), the loss and accuracy
+                           curves, the data points and the dead ReLU units
+  circles_activations.png  sigmoid, tanh, ReLU, leaky ReLU and their derivatives, every point a
+                           forward and backward pass of this engine (Figure 6)
+  circles_descent.gif      gradient descent on a two-parameter loss surface, each step's gradient
+                           from backward() (the article's animation)
+  circles_figure9.svg      the forward and backward operations per layer, read off the trained
+                           network's graph for one sample (Figure 9)
+
+At the end it prints the dead ReLU units per layer (nn.DeadUnits: a unit whose input is <= 0 for
+every training sample) and the epoch each one died: when a whole layer dies, the output no longer
+depends on the input and the loss sticks at ln 2.
 
 The grids are computed with ``nn.predict`` (floats, no graph); the demo checks that it matches the
 graph's forward pass on the test set and exits non-zero if it does not.
@@ -32,7 +44,7 @@ from pathlib import Path
 
 import engine
 import nn
-from demos import training_page
+from demos import figures, training_page
 
 KERAS_ACCURACY = 1.0  # the article's test accuracy with Keras
 KERAS_LOSS = 0.0286  # and its test loss
@@ -121,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"test accuracy {history.val_accuracy[-1]:.4f}"
         )
 
+    dead = nn.DeadUnits(X_train)
+    dead.start(model)
     history = article_training(
         model,
         X_train,
@@ -128,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.epochs,
         args.seed,
         validation=(X_test, y_test),
-        callbacks=[record],
+        callbacks=[record, dead],
         compile=args.compile,
     )
     trained = time.perf_counter() - started
@@ -144,10 +158,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         training_page.write(page, ticks, frames, history, X_train, y_train, X_test, y_test)
     )
     print(f"trained in {trained:.1f} s; wrote {', '.join(str(p) for p in written)}")
+    curves_ok = activations_match()
+    verdict = "OK" if curves_ok else "NO"
+    print(f"activation derivatives by backward() match the closed forms: {verdict}")
+    print("dead ReLU units after training (input <= 0 for every training sample):")
+    for line in dead.lines():
+        print(f"  {line}")
+    if dead.layer_dead():
+        print(
+            f"  layer(s) {dead.layer_dead()} entirely dead: the output is the same for every input"
+        )
+    print(
+        "one run says little: runs of this network either learn or stick at ln 2, in Keras as "
+        "here;\n  python -m benchmarks.keras_seeds compares both over 20 seeds (README, seed 003)"
+    )
     test_loss, test_accuracy = nn.evaluate(model, X_test, y_test, loss="binary_cross_entropy")
     print(f"test loss: {test_loss:.4f} (Keras in the article: {KERAS_LOSS})")
     print(f"test accuracy: {test_accuracy:.4f} (Keras in the article: {KERAS_ACCURACY})")
-    return 0 if same else 1
+    return 0 if same and curves_ok else 1
+
+
+def activations_match() -> bool:
+    """The activation plot's curves (engine ops and backward()) against the textbook formulas at
+    points away from ReLU's kink."""
+    from demos.common import G_PRIME, G, agree
+    from demos.figures import LEAK, activation_curves
+
+    zs = [-3.0, -0.7, -0.1, 0.2, 1.3, 4.0]
+    curves = activation_curves(zs)
+    formulas = {
+        "sigmoid": (G["sigmoid"], G_PRIME["sigmoid"]),
+        "tanh": (G["tanh"], G_PRIME["tanh"]),
+        "ReLU": (G["relu"], G_PRIME["relu"]),
+        "leaky ReLU": (lambda z: z if z > 0 else LEAK * z, lambda z: 1.0 if z > 0 else LEAK),
+    }
+    return all(
+        agree(v, g(z)) and agree(d, gp(z))
+        for name, (g, gp) in formulas.items()
+        for z, v, d in zip(zs, *curves[name])
+    )
 
 
 def draw(out: Path, model, X_train, y_train, X_test, y_test, history, ticks, frames) -> list[Path]:
@@ -163,13 +212,21 @@ def draw(out: Path, model, X_train, y_train, X_test, y_test, history, ticks, fra
         plot_boundary(plt, out / "circles_boundary.png", ticks, frames[-1], X_test, y_test),
         animate_boundary(plt, out / "circles_boundary.gif", ticks, frames, X_test, y_test),
         draw_graph(out / "circles_graph.svg", model, X_test[0], y_test[0]),
+        figures.plot_activations(out / "circles_activations.png"),
+        figures.animate_descent(out / "circles_descent.gif"),
+        draw_figure9(out / "circles_figure9.svg", model, X_test[0], y_test[0]),
     ]
     plt.close("all")
     return written
 
 
+# Figure 1's colours: class 0 (the outer circle) red, class 1 (the inner circle) blue.
+CLASS_COLOURS = ((0.0, "#b91c1c"), (1.0, "#1d4ed8"))
+BOUNDARY_CMAP = "RdBu"  # P(class 1) = 0 red, 1 blue, as the classes
+
+
 def _scatter(ax, X, y, **kwargs) -> None:
-    for label, color in ((0.0, "#1d4ed8"), (1.0, "#b91c1c")):
+    for label, color in CLASS_COLOURS:
         pts = [x for x, t in zip(X, y) if t == label]
         ax.scatter([p[0] for p in pts], [p[1] for p in pts], c=color, **kwargs)
 
@@ -186,7 +243,7 @@ def plot_data(plt, path: Path, X_train, y_train, X_test, y_test) -> Path:
     fig, ax = plt.subplots(figsize=(5, 5))
     _scatter(ax, X_train, y_train, s=8, alpha=0.5)
     _scatter(ax, X_test, y_test, s=24, edgecolors="black", linewidths=0.8)
-    ax.set_title("circles: class 0 blue, class 1 red (test points outlined)", fontsize=9)
+    ax.set_title("circles: class 0 red, class 1 blue (test points outlined)", fontsize=9)
     _square(ax)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
@@ -219,7 +276,7 @@ def _boundary_axes(plt, ticks, X_test, y_test):
         blank,
         origin="lower",
         extent=extent,
-        cmap="RdBu_r",
+        cmap=BOUNDARY_CMAP,
         vmin=0.0,
         vmax=1.0,
         interpolation="bilinear",
@@ -263,6 +320,16 @@ def animate_boundary(plt, path: Path, ticks, frames, X_test, y_test) -> Path:
             writer.grab_frame()
     plt.close(fig)
     return path
+
+
+def draw_figure9(path: Path, model: nn.Module, x: list[float], y: float) -> Path:
+    """Figure 9 from the trained network's real graph for one sample, after backward()."""
+    J = nn.binary_cross_entropy(
+        model([engine.Value(v, label=f"X_{i}") for i, v in enumerate(x, 1)]), y
+    )
+    model.zero_grad()
+    J.backward()
+    return figures.draw_operations(J, path)
 
 
 def draw_graph(path: Path, model: nn.Module, x: list[float], y: float) -> Path:

@@ -22,6 +22,7 @@ import argparse
 import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import engine
 import nn
@@ -43,6 +44,7 @@ from demos.common import (
     print_table,
     write_graph,
 )
+from demos.figures import renamed_graph
 from engine import Value
 
 X = [0.5, -0.3, 0.9, 0.1]
@@ -62,6 +64,28 @@ def article_names(n_inputs: int = 4, sizes: Sequence[int] = (2, 2, 1)) -> dict[s
             names[f"Z[{layer}]_{j}"] = "s" if layer == last else f"(z_{j})^{layer + 1}"
             names[f"A[{layer}]_{j}"] = f"(a_{j})^{layer + 1}"
     return names
+
+
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def picture_names(n_inputs: int = 4, sizes: Sequence[int] = (2, 2, 1)) -> dict[str, str]:
+    """Project label -> the article's name as the picture shows it: (z_2)³, (w_22)², s, C."""
+    names = {}
+    for label, name in article_names(n_inputs, sizes).items():
+        name = name.split(" = ")[0]  # x_1 = (a_1)^1 -> x_1
+        base, _, power = name.partition("^")
+        names[label] = base + power.translate(SUPERSCRIPT)
+    names["J"] = "C"
+    return names
+
+
+def article_layer(layer: int) -> str:
+    """The title of this project's layer-l cluster in the article's numbering (input = layer 1)."""
+    up = str(layer + 1).translate(SUPERSCRIPT)
+    here = str(layer).translate(SUPERSCRIPT)
+    out = "s" if layer == len(SIZES) else f"z{up}, a{up}"
+    return f"layer {layer + 1}: {out}  (weights W{here}, b{here})"
 
 
 def deltas_by_hand(net: Dense, x: Sequence[float], y: float) -> list[list[float]]:
@@ -121,30 +145,36 @@ def print_names() -> None:
     print_table(["article", "project", ""], rows)
 
 
-def chain_for_w22(J: Value, f: str, y: float) -> tuple[list[Check], bool]:
-    """The article's chain for (w_22)^2 factor by factor, each beside what the graph holds."""
+def chain_for_w22(J: Value, f: str, y: float, net: Dense) -> tuple[list[Check], bool]:
+    """The article's chain for (w_22)^2 factor by factor: each factor by hand, from a forward pass
+    of its own on the weights' numbers, beside the number the graph holds (a gradient, or the
+    local derivative stored on an edge)."""
     nodes = labelled(J)
     s, a3, z3, a2, w = (nodes[k] for k in ("Z[3]_1", "A[2]_2", "Z[2]_2", "A[1]_2", "W[2]_2,2"))
-    w12 = nodes["W[3]_1,2"].data
-    dC_ds = 2.0 * (s.data - y)
-    fp = G_PRIME[f](z3.data)
-    product = dC_ds * w12 * fp * a2.data
+    zs, acts = net.forward([nodes[f"X_{i}"].data for i in range(1, len(X) + 1)])
+    s_h, z3_h, a3_h, a2_h = zs[3][0], zs[2][1], acts[2][1], acts[1][1]
+    w12 = net.W[2][0][1]  # (w_12)^3 = W[3]_1,2
+    dC_ds = 2.0 * (s_h - y)
+    fp = G_PRIME[f](z3_h)
+    product = dC_ds * w12 * fp * a2_h
     w_edge = z3.local_grads[z3.parents.index(w)]  # d(z_2)^3 / d(w_22)^2 as the graph stores it
     checks = [
         Check("Z[3]_1", s.data, s.grad, "2(s - y)", dC_ds, "dC/ds"),
         Check("A[2]_2", a3.data, a3.grad, "dC/ds · (w_12)^3", dC_ds * w12, "dC/d(a_2)^3"),
-        Check("A[2]_2←Z[2]_2", a3.data, a3.local_grads[0], G_PRIME_TEXT[f], fp, "f'((z_2)^3)"),
-        Check("Z[2]_2←W[2]_2,2", a2.data, w_edge, "(a_2)^2", a2.data, "d(z_2)^3/d(w_22)^2"),
+        Check("A[2]_2←Z[2]_2", a3_h, a3.local_grads[0], G_PRIME_TEXT[f], fp, "f'((z_2)^3)"),
+        Check("Z[2]_2←W[2]_2,2", a2_h, w_edge, "(a_2)^2", a2_h, "d(z_2)^3/d(w_22)^2"),
         Check("W[2]_2,2", w.data, w.grad, "product of the above", product, "dC/d(w_22)^2"),
     ]
     print("\nthe article's chain for (w_22)^2 = W[2]_2,2:")
     print("  dC/d(w_22)^2 = (dC/ds · (w_12)^3) · f'((z_2)^3) · (a_2)^2")
     print(
-        f"               = ({num(dC_ds)} · {num(w12)}) · {num(fp)} · {num(a2.data)}"
+        f"               = ({num(dC_ds)} · {num(w12)}) · {num(fp)} · {num(a2_h)}"
         f" = {num(product)}   (autograd: W[2]_2,2.grad = {num(w.grad)})"
     )
     ok = check_table(
-        "each factor beside the graph's own number (← marks an edge's factor):", checks
+        "each factor: the graph's number (autograd, or ← an edge's stored factor) against the "
+        "article's formula by hand, from a forward pass of its own:",
+        checks,
     )
     return checks, ok
 
@@ -184,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_names()
     net = Dense.of(model)
     ok = forward_matches(labelled(J), *net.forward(X))
-    _, chain_ok = chain_for_w22(J, args.f, Y)
+    _, chain_ok = chain_for_w22(J, args.f, Y, net)
     ok &= chain_ok
     names = article_names()
     units, params = closed_forms(net, X, Y)
@@ -201,6 +231,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ok &= show_paths(J, nodes["W[1]_2,2"])
     write_graph(
         J, args.out, "four_layer", model=model, names=names, highlight_paths_from=nodes["W[2]_2,2"]
+    )
+    article_picture = renamed_graph(
+        J,
+        picture_names(),
+        article_layer,
+        nn.graph_view(model),
+        Path(args.out) / "four_layer_article_names.svg",
+        highlight_paths_from=nodes["W[2]_2,2"],
+    )
+    print(
+        f"the same graph in the article's names ((z_j)ˡ, (a_j)ˡ, (w_jk)ˡ, s, C): {article_picture}"
     )
 
     def cost() -> Value:

@@ -58,10 +58,23 @@ def by_hand(w: Sequence[float], b: float) -> dict[str, list[float]]:
     }
 
 
+SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+
+
+def sample_name(label: str, s: int) -> str:
+    """A node's name for sample s: Z[1]_1 -> Z[1]_1⁽³⁾ (the neuron labels every sample alike)."""
+    return label + f"({s})".translate(SUPERSCRIPT)
+
+
 def cost(neuron: nn.Neuron) -> tuple[Value, list[Value]]:
-    """C over the data set, and each sample's prediction node ŷ_i. Inputs are plain numbers: the
-    data are constants, not nodes, so the graph holds only what depends on w and b."""
+    """C over the data set, and each sample's prediction node ŷ⁽ⁱ⁾. Inputs are plain numbers: the
+    data are constants, not nodes, so the graph holds only what depends on w and b. The neuron
+    labels every sample's nodes Z[1]_1 and A[1]_1; they are renamed per sample here (display
+    only), so the pictures and tables can tell the samples apart."""
     preds = [neuron(x) for x in DATA]
+    for s, p in enumerate(preds, 1):
+        p.parents[0].label = sample_name(p.parents[0].label, s)
+        p.label = sample_name(p.label, s)
     return nn.mse(preds, LABELS), preds
 
 
@@ -71,18 +84,18 @@ def checks(neuron: nn.Neuron, preds: Sequence[Value]) -> tuple[list[Check], list
     chain = []
     for i, p in enumerate(preds):
         z = p.parents[0]
-        s = i + 1
+        s = f"{i + 1}".translate(SUPERSCRIPT)
         chain += [
-            Check(f"ŷ_{s}", p.data, p.grad, "(2/n)(ŷ - y)", hand["dC/dyhat"][i], f"dC/dŷ_{s}"),
+            Check(p.label, p.data, p.grad, "(2/n)(ŷ - y)", hand["dC/dyhat"][i], f"dC/dŷ⁽{s}⁾"),
             Check(
-                f"ŷ_{s}←z_{s}",
+                f"{p.label}←{z.label}",
                 p.data,
                 p.local_grads[0],
                 "σ(z)(1-σ(z))",
                 hand["dyhat/dz"][i],
-                f"dŷ_{s}/dz_{s}",
+                f"dŷ⁽{s}⁾/dz⁽{s}⁾",
             ),
-            Check(f"z_{s}", z.data, z.grad, "dC/dŷ · dŷ/dz", hand["dC/dz"][i], f"dC/dz_{s}"),
+            Check(z.label, z.data, z.grad, "dC/dŷ · dŷ/dz", hand["dC/dz"][i], f"dC/dz⁽{s}⁾"),
         ]
     params = [
         Check(w.label, w.data, w.grad, f"Σ_i dC/dz_i · x_i{k}", hand["dC/dw"][k - 1], f"dC/dw_{k}")
@@ -104,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"seed 004: {neuron}, {len(DATA)} samples")
     print(f"cost: nn.mse over the data set, C = (1/n) Σ_i (ŷ_i - y_i)^2 with n = {len(DATA)}")
     print(
-        f"C = {J.data:.6g}; the neuron's names: w_k = W[1]_1,k, b = b[1]_1, z = Z[1]_1, ŷ = A[1]_1"
+        f"C = {J.data:.6g}; the neuron's names: w_k = W[1]_1,k, b = b[1]_1, and for sample s "
+        "z⁽ˢ⁾ = Z[1]_1⁽ˢ⁾, ŷ⁽ˢ⁾ = A[1]_1⁽ˢ⁾"
     )
     chain, params = checks(neuron, preds)
     ok = check_table("the chain per sample (← marks an edge's factor dŷ/dz):", chain)

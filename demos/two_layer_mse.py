@@ -13,6 +13,12 @@ dZ[1] = (W[2]ᵀ dZ[2]) ⊙ σ'(Z[1]), dW[1] = dZ[1] Xᵀ, db[1] = dZ[1]. It the
 W <- W - α dJ/dW, re-checking every step, and exits non-zero if any closed form disagrees.
 With --show-code it first prints the whole forward and backward pass compiled to Python
 (engine.compile): one line per node, then one line per edge of the chain rule.
+
+The article's Figures 5-8 follow the gradient from J to W[2], b[2], W[1] and b[1]. The demo draws
+each as the whole graph with every path from J to that parameter outlined (engine.paths) and each
+edge labelled with its chain-rule factor, two_layer_mse_fig5.svg .. _fig8.svg, and prints the
+article's formula for that gradient (Equations 11, 14, 16, 17) beside autograd's numbers. It also
+reports a slip of the article's: Equation 14's caption names W[2], but the equation is db[2].
 """
 
 from __future__ import annotations
@@ -26,16 +32,19 @@ from demos.common import (
     G_PRIME,
     Dense,
     Forms,
+    agree,
     check_table,
     checks_for,
     forms_agree,
     forward_matches,
     gradient_descent,
     labelled,
+    num,
     parse_args,
     write_graph,
 )
-from engine import Value
+from demos.figures import draw_paths
+from engine import Value, count_paths
 
 X = [0.5, -1.5]
 Y = [1.0, 0.0]
@@ -75,6 +84,78 @@ def _show_code_flag(parser) -> None:
     parser.add_argument("--show-code", action="store_true", help="print the compiled step")
 
 
+# The article's Figures 5-8: (figure, parameter, its equation, the formula as the article chains it)
+FIGURES = [
+    (
+        5,
+        "W[2]",
+        11,
+        "dJ/dW[2] = dJ/dA[2] · dA[2]/dZ[2] · dZ[2]/dW[2] = [(2/n_y)(A[2]-Y) ⊙ σ'(Z[2])] A[1]ᵀ",
+    ),
+    (
+        6,
+        "b[2]",
+        14,
+        "dJ/db[2] = dJ/dA[2] · dA[2]/dZ[2] · dZ[2]/db[2] = (2/n_y)(A[2]-Y) ⊙ σ'(Z[2]) · 1",
+    ),
+    (
+        7,
+        "W[1]",
+        16,
+        "dJ/dW[1] = dJ/dA[2] · dA[2]/dZ[2] · dZ[2]/dA[1] · dA[1]/dZ[1] · dZ[1]/dW[1]"
+        " = [(W[2]ᵀ dZ[2]) ⊙ σ'(Z[1])] Xᵀ",
+    ),
+    (
+        8,
+        "b[1]",
+        17,
+        "dJ/db[1] = dJ/dA[2] · dA[2]/dZ[2] · dZ[2]/dA[1] · dA[1]/dZ[1] · dZ[1]/db[1]"
+        " = (W[2]ᵀ dZ[2]) ⊙ σ'(Z[1])",
+    ),
+]
+
+
+def figures(J: Value, forms: Forms, out: str) -> bool:
+    """Figures 5-8: each parameter's paths drawn, its formula's numbers beside autograd's."""
+    nodes = labelled(J)
+    ok = True
+    for number, name, equation, formula in FIGURES:
+        params = [v for label, v in nodes.items() if label.startswith(name + "_")]
+        path = draw_paths(J, params, f"{out}/two_layer_mse_fig{number}.svg")
+        by_hand = [forms[p.label][1] for p in params]
+        agrees = all(agree(p.grad, h) for p, h in zip(params, by_hand))
+        ok &= agrees
+        paths = sorted({count_paths(J, p) for p in params})
+        print(f"\nFigure {number} ({name}'s gradient), Equation {equation}: {formula}")
+        print(f"  by the formula: {', '.join(num(h) for h in by_hand)}")
+        print(f"  autograd:       {', '.join(num(p.grad) for p in params)}")
+        print(
+            f"  {'agree' if agrees else 'MISMATCH'}; paths from J to each element: "
+            f"{'/'.join(map(str, paths))}; drawn in {path}"
+        )
+    return ok
+
+
+def caption_finding(J: Value, forms: Forms) -> None:
+    """Equation 14's caption says W[2]; its equation, after 'So the overall b[2] gradient is',
+    is dJ/db[2] = dZ[2]. Show which gradient the equation's numbers are."""
+    nodes = labelled(J)
+    b2 = [nodes[f"b[2]_{j}"] for j in range(1, SIZES[1] + 1)]
+    w2 = [v for label, v in nodes.items() if label.startswith("W[2]_")]
+    dz2 = [forms[f"Z[2]_{j}"][1] for j in range(1, SIZES[1] + 1)]
+    is_b2 = all(agree(b.grad, d) for b, d in zip(b2, dz2))
+    print(
+        "\nFINDING: Equation 14's caption reads 'The gradient of the cost J with respect to the "
+        "weights of layer two W[2]',\n  but the equation it captions is dJ/db[2] = dZ[2] = "
+        f"({', '.join(num(d) for d in dz2)}): "
+        f"{'equal to autograd' if is_b2 else 'NOT equal to autograd'}'s db[2] "
+        f"({', '.join(num(b.grad) for b in b2)}),\n  while dW[2] is a {SIZES[1]}x{SIZES[0]} "
+        f"matrix ({', '.join(num(w.grad) for w in w2)}).\n  Corrected caption: 'The gradient of "
+        "the cost J with respect to the bias of layer two b[2]'. (The sentence before Figure 6, "
+        "'Next, we will compute the b[1] gradient', also means b[2].)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(__doc__, argv, _show_code_flag)
     model = nn.MLP(len(X), SIZES, ["sigmoid", "sigmoid"], seed=0)
@@ -93,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         checks_for(J, closed_forms(net, X, Y)),
     )
     write_graph(J, args.out, "two_layer_mse", model=model)
+    forms = closed_forms(net, X, Y)
+    ok &= figures(J, forms, args.out)
+    caption_finding(J, forms)
 
     def cost() -> Value:
         return nn.mse(model([Value(v, label=f"X_{i}") for i, v in enumerate(X, 1)]), Y)

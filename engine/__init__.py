@@ -15,6 +15,8 @@ from engine.graph import (
     Path,
     backward_steps,
     count_paths,
+    gc_paused,
+    iter_paths,
     paths,
     topo_order,
 )
@@ -42,7 +44,9 @@ __all__ = [
     "count_paths",
     "detect_anomaly",
     "explore",
+    "gc_paused",
     "gradcheck",
+    "iter_paths",
     "linear",
     "paths",
     "render",

@@ -25,32 +25,51 @@ from dataclasses import dataclass
 
 from engine.errors import describe
 from engine.graph import topo_order
-from engine.value import Value, sigmoid
+from engine.value import (
+    Value,
+    _check_power,
+    _div,
+    _exponent_slope,
+    _slope,
+    sigmoid,
+)
 
 __all__ = ["CompiledStep", "StepResult", "compile", "EMITTERS", "op_kind"]
 
 
-# ---- helpers the emitted code calls: the same checks the ops make while building a graph ------
+# ---- helpers the emitted code calls: the ops' own float rules and checks ----------------------
+#
+# Where an op's float rule is more than one Python operator (IEEE division by zero, the power
+# rules, the domain checks), the emitted code calls the very functions engine.value uses, so each
+# rule stays in one place.
+
+
+def _divide(a: float, b: float) -> float:
+    """a / b as Value.__truediv__ has it: ZeroDivisionError for a zero divisor unless a is NaN."""
+    if b == 0.0 and a == a:
+        raise ZeroDivisionError(f"op '/': division by zero: {a!r} / {b!r}")
+    return _div(a, b)
 
 
 def _log(a: float) -> float:
-    if not a > 0.0:
+    if a <= 0.0:
         raise ValueError(f"op 'log': operand must be > 0, got {a!r}")
     return math.log(a)
 
 
-def _pow_const(a: float, p: float) -> float:
-    """a ** p for a constant non-integer p: refuses a negative base as Value.__pow__ does
-    (Python's float power would return a complex number)."""
-    if a < 0.0:
-        raise ValueError(f"op '**': negative base {a!r} to the non-integer power {p:g}")
-    return a**p
+def _power(a: float, p: float) -> float:
+    """a ** p with the checks of Value.__pow__ / __rpow__ (domain errors, finite overflow)."""
+    _check_power(a, a, p)
+    try:
+        return a**p
+    except OverflowError:
+        raise OverflowError(f"op '**': result too large for a float, from {a!r} ** {p!r}") from None
 
 
-def _pow_values(a: float, p: float) -> float:
-    if not a > 0.0:
-        raise ValueError(f"op '**': a Value exponent needs a positive base, got {a!r}")
-    return a**p
+def _sqrt(a: float) -> float:
+    """a ** 0.5 as Value.__pow__ computes it (as PyTorch does): sqrt, so sqrt(-0.0) is -0.0."""
+    _check_power(a, a, 0.5)
+    return math.sqrt(a) if a == a else a
 
 
 # The names the emitted code may use besides its own variables.
@@ -59,8 +78,12 @@ NAMESPACE: dict[str, object] = {
     "tanh": math.tanh,
     "log": _log,
     "sigmoid": sigmoid,
-    "pow_const": _pow_const,
-    "pow_values": _pow_values,
+    "div": _div,
+    "divide": _divide,
+    "power": _power,
+    "sqrt": _sqrt,
+    "slope": _slope,
+    "exponent_slope": _exponent_slope,
     "inf": math.inf,
     "nan": math.nan,
 }
@@ -121,36 +144,36 @@ def _mul(node: Value, p: list[str], out: str) -> Emitted:
     return f"{p[0]} * {literal(node.const)}", [literal(node.const)]
 
 
-def _div(node: Value, p: list[str], out: str) -> Emitted:
+def _divide_op(node: Value, p: list[str], out: str) -> Emitted:
     if len(p) == 2:
         a, b = p
-        return f"{a} / {b}", [f"1.0 / {b}", f"-{a} / ({b} * {b})"]
+        return f"divide({a}, {b})", [f"div(1.0, {b})", f"-div({out}, {b})"]
     c = _left(node)
     if c is not None:  # c / x
-        return f"{literal(c)} / {p[0]}", [f"{literal(-c)} / ({p[0]} * {p[0]})"]
+        return f"divide({literal(c)}, {p[0]})", [f"-div({out}, {p[0]})"]
     c = node.const
-    return f"{p[0]} / {literal(c)}", [literal(1.0 / c)]
+    forward = f"{p[0]} / {literal(c)}" if c != 0.0 else f"divide({p[0]}, {literal(c)})"
+    return forward, [literal(_div(1.0, c))]
 
 
 def _pow(node: Value, p: list[str], out: str) -> Emitted:
     if len(p) == 2:  # Value ** Value
         a, e = p
-        return f"pow_values({a}, {e})", [f"{e} * {a} ** ({e} - 1.0)", f"{out} * log({a})"]
-    c = _left(node)
-    if c is not None:  # c ** x, c > 0
-        return f"{literal(c)} ** {p[0]}", [f"{out} * {literal(math.log(c))}"]
-    raise AssertionError("a constant power is op '**p'")  # pragma: no cover
+        return f"power({a}, {e})", [f"slope({a}, {e})", f"exponent_slope({a}, {e}, {out})"]
+    c = literal(_left(node))  # c ** x
+    return f"power({c}, {p[0]})", [f"exponent_slope({c}, {p[0]}, {out})"]
 
 
 def _pow_p(node: Value, p: list[str], out: str) -> Emitted:
     a, k = p[0], node.const
-    forward = f"{a} ** {literal(k)}" if float(k).is_integer() else f"pow_const({a}, {literal(k)})"
+    if k == 0.5:
+        return f"sqrt({a})", [f"div(0.5, {out})"]
+    forward = f"power({a}, {literal(k)})"
     if k == 0.0:
         return forward, ["0.0"]
-    slope = f"{literal(k)} * {a} ** {literal(k - 1.0)}"
-    if k < 1.0:  # d/da a**k at a = 0 for k < 1 is taken as inf, as Value.__pow__ does
-        slope = f"inf if {a} == 0.0 else {slope}"
-    return forward, [slope]
+    if k in (1.0, 2.0):  # a ** 0 or a ** 1 cannot overflow or divide by zero: plain Python
+        return forward, [f"{literal(k)} * {a} ** {literal(k - 1.0)}"]
+    return forward, [f"slope({a}, {literal(k)})"]
 
 
 def _neg(node: Value, p: list[str], out: str) -> Emitted:
@@ -162,7 +185,7 @@ def _exp(node: Value, p: list[str], out: str) -> Emitted:
 
 
 def _ln(node: Value, p: list[str], out: str) -> Emitted:
-    return f"log({p[0]})", [f"1.0 / {p[0]}"]
+    return f"log({p[0]})", [f"1.0 / {p[0]}"]  # the operand is > 0 or NaN, never 0
 
 
 def _tanh(node: Value, p: list[str], out: str) -> Emitted:
@@ -175,7 +198,8 @@ def _sigmoid(node: Value, p: list[str], out: str) -> Emitted:
 
 def _relu(node: Value, p: list[str], out: str) -> Emitted:
     a = p[0]
-    return f"{a} if {a} > 0.0 else 0.0", [f"1.0 if {a} > 0.0 else 0.0"]
+    # As Value.relu: NaN passes with slope 1, -0.0 stays -0.0, the slope at 0 is 0.
+    return f"0.0 if {a} < 0.0 else {a}", [f"0.0 if {a} <= 0.0 else 1.0"]
 
 
 def _clip(node: Value, p: list[str], out: str) -> Emitted:
@@ -184,7 +208,7 @@ def _clip(node: Value, p: list[str], out: str) -> Emitted:
     forward = (
         f"{literal(float(low))} if {a} < {lo} else {literal(float(high))} if {a} > {hi} else {a}"
     )
-    return forward, [f"0.0 if {a} < {lo} else 0.0 if {a} > {hi} else 1.0"]
+    return forward, [f"1.0 if {lo} <= {a} <= {hi} else 0.0"]  # NaN passes, with slope 0
 
 
 def _linear(node: Value, p: list[str], out: str) -> Emitted:
@@ -231,7 +255,7 @@ EMITTERS: dict[str, Emitter] = {
     "+": _add,
     "-": _sub,
     "*": _mul,
-    "/": _div,
+    "/": _divide_op,
     "**": _pow,
     "**p": _pow_p,
     "neg": _neg,

@@ -7,8 +7,11 @@ so the chain rule is written once, in ``backward``.
 
 from __future__ import annotations
 
+import gc
 import math
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,24 +25,37 @@ if TYPE_CHECKING:
 def topo_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, and root itself, each once, inputs first (root last).
 
-    Iterative depth-first search: each stack entry is a node and an iterator over its parents; a
-    node is emitted once its iterator is used up, that is, once all its parents have been emitted.
+    Iterative depth-first search visiting parents in operand order, in the order a recursive one
+    would. A node is expanded when popped: it is pushed back under a ``None`` marker, then its
+    parents above it; popping the marker means every parent is emitted, so the node follows. No
+    tuple or iterator is made per node (fewer allocations, fewer garbage-collector passes).
     """
     order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root.parents))]
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]
     # Bound methods: this loop runs once per node of graphs with 10^5 nodes and more.
     mark, push, pop, emit = seen.add, stack.append, stack.pop, order.append
     while stack:
-        node, pending = stack[-1]
-        for parent in pending:
-            if parent not in seen:
-                mark(parent)
-                push((parent, iter(parent.parents)))
-                break
-        else:
-            pop()
-            emit(node)
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        push(node)
+        push(None)
+        p1 = node._p1
+        if p1 is not None:
+            p2 = node._p2
+            if p2 is not None and p2 not in seen:
+                push(p2)
+            if p1 not in seen:
+                push(p1)
+        elif node._pn is not None:
+            for parent in reversed(node._pn):
+                if parent not in seen:
+                    push(parent)
     return order
 
 
@@ -47,34 +63,74 @@ def backward(root: Value) -> None:
     """Add this pass's d(root)/d(node) to ``.grad`` of every node of root's graph, root included.
 
     PyTorch's semantics with ``retain_graph=True`` and ``retain_grad()`` on every non-leaf: the
-    pass computes its gradients from this pass alone (``pass_gradients``), then adds them with
-    ``+=``, so two calls add twice and never push the first pass's sums down again.
+    pass computes its gradients from this pass alone (``pass_gradients``) and adds each to its
+    node's ``.grad`` with ``+=``, so two calls add twice and never push the first pass's sums down
+    again. The garbage collector is paused meanwhile: the pass makes no cycles for it to find.
     """
     if anomaly.enabled():
         for _ in backward_steps(root):  # checks every step, and undoes the pass if one fails
             pass
         return
-    order = topo_order(root)
-    pass_gradients(root, order)
-    for node in order:
-        node.grad += node._g
+    with gc_paused():
+        pass_gradients(root, topo_order(root), apply=True)
 
 
-def pass_gradients(root: Value, order: list[Value]) -> None:
+def pass_gradients(root: Value, order: list[Value], apply: bool = False) -> None:
     """The chain rule, written once: leave d(root)/d(node) of this pass alone in ``node._g``.
 
     ``order`` is ``topo_order(root)``. Every node starts at 0.0 and root at 1.0; then, in reversed
     order, each node adds ``local * its gradient`` to each parent in operand order. This exact
     sequence of float operations is the engine's definition of a gradient (compiled code repeats it
-    bit for bit). ``.grad`` is not touched: callers add the result, all at once or step by step.
+    bit for bit). With ``apply``, each node's gradient is also added to its ``.grad`` at its turn,
+    when it is complete; otherwise ``.grad`` is not touched.
     """
     for node in order:
         node._g = 0.0
     root._g = 1.0
     for node in reversed(order):
         g = node._g
-        for parent, local in zip(node.parents, node.local_grads):
-            parent._g += local * g
+        if apply:
+            node.grad += g
+        p1 = node._p1
+        if p1 is not None:
+            local_grads = node.local_grads
+            p1._g += local_grads[0] * g
+            p2 = node._p2
+            if p2 is not None:
+                p2._g += local_grads[1] * g
+        elif node._pn is not None:
+            for parent, local in zip(node._pn, node.local_grads):
+                parent._g += local * g
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0  # gc_paused() blocks open, in every thread
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the block runs; re-entrant and thread-safe.
+
+    A graph of Values has no reference cycles, so reference counting frees it and the collector
+    finds nothing; yet its passes over a growing graph cost a third of a training step. The
+    collector is switched back on when the outermost block exits, however it exits, and only if
+    it was on when that block began (a collector the caller switched off stays off).
+    """
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            if _gc_was_enabled:
+                gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +232,47 @@ class Path:
 
 
 def count_paths(root: Value, node: Value) -> int:
-    """How many distinct edge paths lead from ``node`` up to ``root`` (0 if root doesn't use it)."""
+    """How many distinct edge paths lead from ``node`` up to ``root`` (0 if root doesn't use it).
+
+    Exact for any count (Python ints), in time linear in the graph: each node's count is the sum
+    of its parents' counts, one edge at a time."""
     counts: dict[Value, int] = {}
     for n in topo_order(root):
         counts[n] = 1 if n is node else sum(counts[p] for p in n.parents)
     return counts[root]
+
+
+def iter_paths(root: Value, node: Value) -> Iterator[Path]:
+    """The paths of ``paths(root, node)``, one at a time and in the same order, without a limit:
+    ``itertools.islice(iter_paths(root, x), 10)`` shows the first ten of even 10^4000 paths.
+
+    A depth-first walk down from root through the nodes that reach ``node``; the path so far is one
+    list, grown and shrunk in place, so the work is linear in the graph plus the paths yielded.
+    """
+    reaches = nodes_reaching(root, node)
+    if root not in reaches:
+        return
+    nodes: list[Value] = [root]  # the path so far, root first
+    factors: list[float] = []  # factors[i] is the local derivative on the edge nodes[i] -> [i+1]
+    tried = [0]  # per node of the path: how many of its parents have been tried
+    while nodes:
+        tip = nodes[-1]
+        if tip is node:
+            yield Path(tuple(reversed(nodes)), tuple(reversed(factors)), math.prod(factors))
+        else:
+            parents, i = tip.parents, tried[-1]
+            while i < len(parents) and parents[i] not in reaches:
+                i += 1
+            if i < len(parents):
+                tried[-1] = i + 1
+                nodes.append(parents[i])
+                factors.append(tip.local_grads[i])
+                tried.append(0)
+                continue
+        nodes.pop()
+        tried.pop()
+        if factors:
+            factors.pop()
 
 
 def paths(root: Value, node: Value, limit: int = 10_000) -> list[Path]:
@@ -188,30 +280,34 @@ def paths(root: Value, node: Value, limit: int = 10_000) -> list[Path]:
 
     The products sum to d(root)/d(node): the chain rule as a "sum over all paths of the product of
     the derivatives along them". A node used twice by one op (x * x) gives two paths, one per edge.
-    Raises ValueError, with the count, when there are more than ``limit`` paths.
+    Raises ValueError, with the count, when there are more than ``limit`` paths; ``iter_paths``
+    lists them one at a time without a limit. Time and memory are linear in the graph plus the
+    paths listed.
     """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"paths: limit must be an int >= 0, got {limit!r}")
     n_paths = count_paths(root, node)
     if n_paths > limit:
         raise ValueError(
-            f"{n_paths} paths lead from {describe(node)} to {describe(root)}: more than "
-            f"limit={limit}, so they are counted, not listed (raise limit to list them)"
+            f"{count_text(n_paths)} paths lead from {describe(node)} to {describe(root)}: more "
+            f"than limit={limit}, so they are counted, not listed (raise limit to list them, or "
+            f"take the first ones from iter_paths)"
         )
-    if n_paths == 0:
-        return []
-    reaches = nodes_reaching(root, node)
-    found: list[Path] = []
-    # Walk down from root towards node; a stack entry is a path so far (root first) and its factors.
-    stack: list[tuple[tuple[Value, ...], tuple[float, ...]]] = [((root,), ())]
-    while stack:
-        nodes, factors = stack.pop()
-        tip = nodes[-1]
-        if tip is node:
-            found.append(Path(nodes[::-1], factors[::-1], math.prod(factors)))
-            continue
-        for parent, local in zip(reversed(tip.parents), reversed(tip.local_grads)):
-            if parent in reaches:
-                stack.append((nodes + (parent,), factors + (local,)))
-    return found
+    return list(iter_paths(root, node))
+
+
+def count_text(n: int) -> str:
+    """A count for a message: exact up to 15 digits, else ``about 1.2e4300``, which works for
+    counts far beyond Python's limit on converting ints to text (4300 digits by default)."""
+    if n < 10**15:
+        return str(n)
+    shift = max(n.bit_length() - 64, 0)  # the leading 64 bits carry all the precision needed
+    log10 = math.log10(n >> shift) + shift * math.log10(2)
+    exponent = math.floor(log10)
+    mantissa = 10 ** (log10 - exponent)
+    if mantissa >= 9.95:  # rounds up to 10.0: carry into the exponent
+        mantissa, exponent = 1.0, exponent + 1
+    return f"about {mantissa:.1f}e{exponent}"
 
 
 def nodes_reaching(root: Value, node: Value) -> set[Value]:

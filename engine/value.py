@@ -91,6 +91,41 @@ class Value:
         """Format the forward value, so f'{v:.3f}' works as it does for a float."""
         return format(self.data, spec) if spec else repr(self)
 
+    # ---- the number protocol, as a PyTorch 0-dim tensor has it ----------------------------------
+
+    def __float__(self) -> float:
+        return self.data
+
+    def item(self) -> float:
+        """The forward value as a Python float, like ``tensor.item()``."""
+        return self.data
+
+    def __bool__(self) -> bool:
+        """False for 0.0 (and -0.0), True otherwise, NaN included, as for a float or a tensor."""
+        return self.data != 0.0
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        """round(v) and round(v, n) round the forward value, as for a float."""
+        return round(self.data, ndigits)
+
+    # Order comparisons compare forward values and return a bool; == and hash stay identity, so
+    # Values work as set members and dict keys (a graph walk depends on it).
+    def __lt__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data < o
+
+    def __le__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data <= o
+
+    def __gt__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data > o
+
+    def __ge__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is None else self.data >= o
+
     # ---- binary arithmetic -----------------------------------------------------------------------
 
     def __add__(self, other: Value | Number) -> Value:
@@ -136,24 +171,31 @@ class Value:
         return _node(c * self.data, "*", (c,), self, const=(c,))
 
     def __truediv__(self, other: Value | Number) -> Value:
+        # d(a/b)/db is -(a/b)/b, PyTorch's formula: -a/(b*b) would overflow b*b first.
         if isinstance(other, Value):
             a, b = self.data, other.data
-            _check_divisor(b, other)
-            return _node(a / b, "/", (1.0 / b, -a / (b * b)), self, other)
+            if b == 0.0 and a == a:
+                raise ZeroDivisionError(
+                    f"op '/': division by zero: the divisor is {_describe(other)}"
+                )
+            out = _div(a, b)
+            return _node(out, "/", (_div(1.0, b), -_div(out, b)), self, other)
         c = _const(other)
         if c is None:
             return NotImplemented
-        if c == 0.0:
+        if c == 0.0 and self.data == self.data:
             raise ZeroDivisionError(f"op '/': division of {_describe(self)} by the constant 0")
-        return _node(self.data / c, "/", (1.0 / c,), self, const=c)
+        return _node(_div(self.data, c), "/", (_div(1.0, c),), self, const=c)
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
         b = self.data
-        _check_divisor(b, self)
-        return _node(c / b, "/", (-c / (b * b),), self, const=(c,))
+        if b == 0.0 and c == c:
+            raise ZeroDivisionError(f"op '/': division by zero: the divisor is {_describe(self)}")
+        out = _div(c, b)
+        return _node(out, "/", (-_div(out, b),), self, const=(c,))
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -162,37 +204,21 @@ class Value:
         if p is None:
             return NotImplemented
         a = self.data
-        if a < 0.0 and not p.is_integer():
-            raise ValueError(
-                f"op '**': negative base {_describe(self)} to the non-integer power {p:g}"
-            )
-        if a == 0.0 and p < 0.0:
-            raise ZeroDivisionError(f"op '**': {_describe(self)} is 0, raised to the power {p:g}")
-        try:
-            out = a**p
-            if p == 0.0:
-                d = 0.0
-            elif a == 0.0 and p < 1.0:
-                d = math.inf  # d/da a**p at a = 0 for 0 < p < 1: the slope is infinite
-            else:
-                d = p * a ** (p - 1.0)
-        except OverflowError:
-            raise _overflow("**", self) from None
-        return _node(out, f"**{p:g}", (d,), self, const=p)
+        _check_power(self, a, p)
+        if p == 0.5:  # PyTorch computes x ** 0.5 as sqrt: sqrt(-0.0) is -0.0, slope -inf there
+            out = math.sqrt(a) if a == a else a
+            return _node(out, f"**{p:g}", (_div(0.5, out),), self, const=p)
+        out = _power(self, a, p)
+        return _node(out, f"**{p:g}", (_slope(a, p),), self, const=p)
 
     def __rpow__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        if c <= 0.0:
-            raise ValueError(
-                f"op '**': a Value exponent ({_describe(self)}) needs a positive base, got {c:g}"
-            )
-        try:
-            out = c**self.data
-        except OverflowError:
-            raise _overflow("**", self) from None
-        return _node(out, "**", (out * math.log(c),), self, const=(c,))
+        p = self.data
+        _check_power(c, c, p)
+        out = _power(self, c, p)
+        return _node(out, "**", (_exponent_slope(c, p, out),), self, const=(c,))
 
     # ---- unary ops -------------------------------------------------------------------------------
 
@@ -203,16 +229,16 @@ class Value:
         """e**self; its derivative is itself."""
         try:
             e = math.exp(self.data)
-        except OverflowError:
+        except OverflowError:  # a finite operand whose e**x is beyond the largest float
             raise _overflow("exp", self) from None
         return _node(e, "exp", (e,), self)
 
     def log(self) -> Value:
-        """Natural logarithm; defined for self > 0."""
+        """Natural logarithm; defined for self > 0 (NaN gives NaN)."""
         a = self.data
-        if not a > 0.0:
+        if a <= 0.0:
             raise ValueError(f"op 'log': operand must be > 0, got {_describe(self)}")
-        return _node(math.log(a), "log", (1.0 / a,), self)
+        return _node(math.log(a), "log", (_div(1.0, a),), self)
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)
@@ -224,11 +250,12 @@ class Value:
         return _node(s, "sigmoid", (s * (1.0 - s),), self)
 
     def relu(self) -> Value:
-        """max(0, self); the derivative at 0 is taken as 0, as PyTorch does."""
+        """max(0, self); the derivative at 0 is taken as 0, as PyTorch does. As in PyTorch, NaN
+        passes through with derivative 1 and -0.0 stays -0.0."""
         a = self.data
-        if a > 0.0:
+        if a > 0.0 or a != a:
             return _node(a, "relu", _ONE, self)
-        return _node(0.0, "relu", _ZERO, self)
+        return _node(0.0 if a < 0.0 else a, "relu", _ZERO, self)
 
     def clip(self, low: float, high: float) -> Value:
         """self limited to [low, high]; the derivative is 1 inside and 0 where it clips (as Keras
@@ -239,6 +266,8 @@ class Value:
             return _node(float(low), "clip", _ZERO, self, const=bounds)
         if a > high:
             return _node(float(high), "clip", _ZERO, self, const=bounds)
+        if a != a:  # NaN: torch.clamp passes it on with derivative 0
+            return _node(a, "clip", _ZERO, self, const=bounds)
         return _node(a, "clip", _ONE, self, const=bounds)
 
     # ---- backward (the graph walks live in engine.graph) ---------------------------------------
@@ -419,6 +448,11 @@ def _const(x: object) -> float | None:
     return None
 
 
+def _compared(x: object) -> float | None:
+    """The number a comparison sees: a Value's data or a real number; None for anything else."""
+    return x.data if isinstance(x, Value) else _const(x)
+
+
 def _const_or_raise(x: object, op: str, role: str) -> float:
     c = _const(x)
     if c is None:
@@ -428,9 +462,72 @@ def _const_or_raise(x: object, op: str, role: str) -> float:
     return c
 
 
-def _check_divisor(b: float, node: Value) -> None:
-    if b == 0.0:
-        raise ZeroDivisionError(f"op '/': division by zero: the divisor is {_describe(node)}")
+def _div(x: float, y: float) -> float:
+    """x / y as IEEE 754 and PyTorch have it: a zero divisor gives ±inf or nan, never an error.
+
+    Used for local derivatives, which may be infinite where the op's own result is finite."""
+    if y == 0.0:
+        if x == 0.0 or x != x:
+            return math.nan
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+    return x / y
+
+
+def _is_odd_integer(p: float) -> bool:
+    return p.is_integer() and p % 2.0 == 1.0 if math.isfinite(p) else False
+
+
+def _ieee_pow(a: float, p: float) -> float:
+    """a ** p as IEEE 754 pow: overflow and 0 to a negative power give ±inf, never an error.
+
+    Callers never pass a negative base with a non-integer power (that has no real result)."""
+    try:
+        return a**p
+    except (OverflowError, ZeroDivisionError):
+        negative = math.copysign(1.0, a) < 0.0 and _is_odd_integer(p)
+        return -math.inf if negative else math.inf
+
+
+def _check_power(base: Value | float, a: float, p: float) -> None:
+    """The documented domain errors of **, each where PyTorch's own result is not finite
+    ((-inf) ** p is 0 for p < 0, so it is no error, except p = -0.5: PyTorch's rsqrt gives NaN)."""
+    if (
+        a < 0.0
+        and math.isfinite(p)
+        and not p.is_integer()
+        and (a > -math.inf or p > 0.0 or p == -0.5)
+    ):
+        raise ValueError(f"op '**': negative base {_name_of(base)} to the non-integer power {p!r}")
+    if a == 0.0 and p < 0.0:
+        raise ZeroDivisionError(f"op '**': base {_name_of(base)} is 0, raised to the power {p!r}")
+
+
+def _name_of(x: Value | float) -> str:
+    return _describe(x) if isinstance(x, Value) else repr(x)
+
+
+def _power(culprit: Value, a: float, p: float) -> float:
+    """a ** p; a finite base and exponent whose power is beyond the largest float raise."""
+    try:
+        return a**p
+    except OverflowError:
+        raise _overflow("**", culprit) from None
+
+
+def _slope(a: float, p: float) -> float:
+    """d(a ** p)/da = p * a ** (p - 1), as PyTorch computes it; ±inf where it overflows."""
+    if p == 0.0:
+        return 0.0
+    return p * _ieee_pow(a, p - 1.0)
+
+
+def _exponent_slope(a: float, p: float, out: float) -> float:
+    """d(a ** p)/dp = a ** p * log(a); PyTorch takes it as 0 at a = 0 and NaN for a < 0."""
+    if a > 0.0:
+        return out * math.log(a)
+    if a == 0.0 and p >= 0.0:
+        return 0.0
+    return math.nan
 
 
 def _overflow(op: str, operand: Value) -> OverflowError:
@@ -439,14 +536,6 @@ def _overflow(op: str, operand: Value) -> OverflowError:
 
 def _pow_values(base: Value, exponent: Value) -> Value:
     a, p = base.data, exponent.data
-    if not a > 0.0:
-        raise ValueError(
-            f"op '**': a Value exponent needs a positive base, got {_describe(base)} "
-            f"** {_describe(exponent)}"
-        )
-    try:
-        out = a**p
-        d_base = p * a ** (p - 1.0)
-    except OverflowError:
-        raise _overflow("**", base) from None
-    return _node(out, "**", (d_base, out * math.log(a)), base, exponent)
+    _check_power(base, a, p)
+    out = _power(base, a, p)
+    return _node(out, "**", (_slope(a, p), _exponent_slope(a, p, out)), base, exponent)

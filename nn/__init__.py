@@ -2,6 +2,7 @@
 
 from nn.activations import ACTIVATIONS
 from nn.data import batches, make_circles, make_moons, train_test_split
+from nn.diagnostics import DeadUnits, dead_units
 from nn.graph_view import graph_view
 from nn.layers import MLP, Layer, Neuron, seed_name
 from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
@@ -16,6 +17,7 @@ __all__ = [
     "SGD",
     "Adam",
     "Adamax",
+    "DeadUnits",
     "History",
     "Layer",
     "Module",
@@ -23,6 +25,7 @@ __all__ = [
     "Optimizer",
     "batches",
     "binary_cross_entropy",
+    "dead_units",
     "evaluate",
     "fit",
     "get_loss",

@@ -17,6 +17,8 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
 
 def check_activation(name: str) -> str:
     """Return ``name`` if it is a known activation; else ValueError listing the valid names."""
+    if not isinstance(name, str):
+        raise TypeError(f"activation: expected a name such as 'relu', got {name!r}")
     if name not in ACTIVATIONS:
         valid = ", ".join(repr(k) for k in ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r}; valid activations: {valid}")

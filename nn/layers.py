@@ -190,6 +190,11 @@ class MLP(Module):
         sizes = [checks.integer(n, f"sizes[{i}]", minimum=1) for i, n in enumerate(sizes)]
         if activations is None:
             activations = ["relu"] * (len(sizes) - 1) + ["linear"]
+        if isinstance(activations, str):
+            raise TypeError(
+                f"activations: expected one name per layer, e.g. {[activations] * len(sizes)}, "
+                f"got the string {activations!r}"
+            )
         activations = list(activations)
         if len(activations) != len(sizes):
             raise ValueError(

@@ -60,8 +60,11 @@ def _pairs(predictions: Batch, targets: Batch, loss: str) -> list[tuple[Scalar, 
             for i, (p, t) in enumerate(zip(ps, ts))
         ]
     if loss in checks.LABEL_DOMAINS:
+        # A Value target is a graph input (compiled training feeds labels that way): its value
+        # here is a placeholder, and whoever feeds it checks the real labels (fit does).
         for i, (_, t) in enumerate(pairs):
-            checks.label(t.data if isinstance(t, Value) else t, f"targets[{i}]", loss)
+            if not isinstance(t, Value):
+                checks.label(t, f"targets[{i}]", loss)
     return pairs
 
 

@@ -47,10 +47,16 @@ def check_state(module: Module, state: object, where: str) -> list[tuple[Value, 
     missing = [name for name, _ in params if name not in state]
     unexpected = [key for key in state if key not in expected]
     if missing or unexpected:
+        hint = ""
+        if set(state) == set(module.seed_names().values()):
+            hint = (
+                "; these are display names, which keyed state dicts before structural names: "
+                "convert with {name: old[shown] for name, shown in model.seed_names().items()}"
+            )
         raise ValueError(
             f"{where}: parameter names do not match the model: expected {len(params)} "
             f"parameters, got {len(state)}; missing: {some(missing)}; "
-            f"unexpected: {some(sorted(map(repr, unexpected)), quoted=True)}"
+            f"unexpected: {some(sorted(map(repr, unexpected)), quoted=True)}{hint}"
         )
     return [(p, finite_float(state[name], f"{where}: parameter {name!r}")) for name, p in params]
 

@@ -153,10 +153,11 @@ def test_python_m_demos_runs_them_all(failing, tmp_path, monkeypatch, capsys):
             return 1 if name == failing else 0
 
         monkeypatch.setattr(module, "main", fake)
+    monkeypatch.setattr(runner.gallery, "main", lambda argv: calls.append(("gallery", argv)) or 0)
     monkeypatch.setattr(sys, "argv", ["python -m demos", "--out", str(tmp_path)])
     code = runner.main()
     out = capsys.readouterr().out
-    assert calls == [(name, ["--out", str(tmp_path)]) for name in DEMOS]
+    assert calls == [(name, ["--out", str(tmp_path)]) for name in [*DEMOS, "gallery"]]
     if failing is None:
         assert code == 0
         assert f"{len(DEMOS)} of {len(DEMOS)} demos passed" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 import random
 import sys
@@ -11,7 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import Value, count_paths, gradcheck, linear, paths, topo_order, total
+from engine import (
+    Value,
+    count_paths,
+    gradcheck,
+    iter_paths,
+    linear,
+    paths,
+    topo_order,
+    total,
+)
+from engine.graph import count_text
 
 # ---- random expression graphs against central differences ----------------------------------------
 
@@ -342,3 +353,64 @@ def test_gradcheck_leaves_the_callers_values_alone():
     a = Value(2.0)
     gradcheck(lambda v: v * v, [a])
     assert a.grad == 0.0
+
+
+def _all_paths_recursively(tip, node):
+    """Oracle: every edge path from node up to tip, by plain recursion on small graphs."""
+    if tip is node:
+        return [([node], [])]
+    found = []
+    for parent, local in zip(tip.parents, tip.local_grads):
+        for nodes, factors in _all_paths_recursively(parent, node):
+            found.append((nodes + [tip], factors + [local]))
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_paths_and_iter_paths_list_every_path_once_in_order(data):
+    leaves = [Value(data.draw(st.floats(-2, 2)), label=f"x{i}") for i in range(3)]
+    nodes = list(leaves)
+    for _ in range(data.draw(st.integers(1, 10))):
+        a = nodes[data.draw(st.integers(0, len(nodes) - 1))]
+        b = nodes[data.draw(st.integers(0, len(nodes) - 1))]
+        nodes.append(data.draw(st.sampled_from([a + b, a * b, a.tanh(), linear([a, b], [b, a])])))
+    root, x = nodes[-1], leaves[0]
+    expected = _all_paths_recursively(root, x)
+    listed = paths(root, x)
+    assert count_paths(root, x) == len(expected) == len(listed)
+    assert sorted((tuple(map(id, n)), tuple(f)) for n, f in expected) == sorted(
+        (tuple(map(id, p.nodes)), p.factors) for p in listed
+    )
+    assert [(p.nodes, p.factors) for p in iter_paths(root, x)] == [
+        (p.nodes, p.factors) for p in listed
+    ]
+
+
+def test_counts_beyond_the_int_to_str_limit_are_exact_and_stated_approximately():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(14_300):  # 2**14300 paths, about 5.4e4304: more digits than str() may show
+        y = y + y
+    assert count_paths(y, x) == 2**14_300
+    with pytest.raises(ValueError, match=r"about 5\.4e4304 paths lead from 'x'"):
+        paths(y, x)
+    first = list(itertools.islice(iter_paths(y, x), 3))
+    assert [len(p.nodes) for p in first] == [14_301] * 3
+    assert first[0].nodes[0] is x and first[0].nodes[-1] is y
+
+
+def test_count_text_rounds_and_carries():
+    assert count_text(123) == "123"
+    assert count_text(10**15) == "about 1.0e15"
+    assert count_text(996 * 10**20) == "about 1.0e23"
+    assert count_text(2**14_300) == "about 5.4e4304"
+
+
+def test_paths_of_a_long_chain():
+    x = Value(1.0)
+    y = x
+    for _ in range(40_000):
+        y = y * 1.0
+    (only,) = paths(y, x)
+    assert len(only.nodes) == 40_001 and only.product == 1.0

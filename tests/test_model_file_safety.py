@@ -281,8 +281,8 @@ def test_a_file_that_grows_past_the_bound_while_read_is_refused(tmp_path, monkey
     path.write_bytes(b"x" * 100)
 
     def shrunk(real):  # what a file that grows between stat() and read() looks like
-        def call(arg):
-            st = real(arg)
+        def call(arg, *args, **kwargs):
+            st = real(arg, *args, **kwargs)
             return os.stat_result((st.st_mode, *st[1:6], 10, *st[7:]))
 
         return call

@@ -195,3 +195,19 @@ def test_loss_shape_and_name_errors():
     with pytest.raises(ValueError, match="loss: expected one of 'mse', .* got 'l1'"):
         nn.get_loss("l1")
     assert nn.get_loss("hinge") is nn.hinge
+
+
+def test_a_state_dict_keyed_by_display_names_is_refused_with_how_to_convert_it():
+    m = nn.MLP(2, [3, 1], seed=0)
+    old = {p.label: p.data + 1.0 for p in m.parameters()}  # what state_dict() gave at e2dfe52
+    with pytest.raises(ValueError, match=r"convert with \{name: old\[shown\] for name, shown in"):
+        m.load_state_dict(old)
+    m.load_state_dict({name: old[shown] for name, shown in m.seed_names().items()})
+    assert [p.data for p in m.parameters()] == list(old.values())
+
+
+def test_activations_as_one_string_is_a_type_error():
+    with pytest.raises(TypeError, match=r"activations: expected one name per layer, e.g. \['relu'"):
+        nn.MLP(2, [3, 1], "relu")
+    with pytest.raises(TypeError, match="activation: expected a name such as 'relu', got 3"):
+        nn.Neuron(2, 3)

@@ -8,7 +8,8 @@
 Every function takes the drawing options as one ``RenderOptions`` or as keywords (see
 ``engine.render.options``). The modules: ``options`` (the options and the describe hook),
 ``text`` (numbers and labels), ``dot`` (graph to DOT), ``backends`` (running a dot program),
-``files`` (atomic writes), ``steps`` (the backward pass frame by frame), ``explore`` (the page).
+``files`` (atomic writes), ``steps`` (the backward pass frame by frame), ``explorer`` and ``page``
+(the HTML page; imported when first used).
 
 Rendering needs a ``dot`` program: Graphviz's own when it is on PATH, else ``graphviz-pure``
 (``pip install graphviz-pure``, a self-contained dot), else an error saying what to install. Force
@@ -19,6 +20,7 @@ one with ``backend='system'`` or ``backend='pure'``, or the environment variable
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +35,6 @@ from engine.render.dot import (
     group_boxes,
     value_graph,
 )
-from engine.render.explore import explore
 from engine.render.files import write_atomic
 from engine.render.options import NodeStyle, RenderOptions, options_from
 
@@ -132,6 +133,24 @@ def render_steps(
     opts = options_from(options, kw)
     _check_root(root)
     return steps.render_steps(root, directory, fmt, opts, f"fmt={fmt!r}")
+
+
+def explore(
+    root: Value,
+    path: str | os.PathLike[str],
+    options: RenderOptions | None = None,
+    *,
+    names: Mapping[Value | str, str] | None = None,
+    title: str | None = None,
+    **kw: Any,
+) -> Path:
+    """Write ONE self-contained HTML page to ``path`` to step through root's backward pass.
+
+    See engine.render.explorer.explore (imported on first use: most users never write a page).
+    """
+    from engine.render import explorer
+
+    return explorer.explore(root, path, options, names=names, title=title, **kw)
 
 
 def _check_root(root: object) -> None:

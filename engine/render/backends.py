@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import sysconfig
 import warnings
@@ -115,6 +114,8 @@ def run(source: str, fmt: str, backend: str | None, args: tuple[str, ...] = ()) 
     RuntimeError with dot's own message if it fails; any warning it prints (other than the
     harmless one above) becomes a Python RuntimeWarning.
     """
+    import subprocess  # here, not at import time: most users of the engine never draw
+
     program = require_program(backend, fmt)
     result = subprocess.run(
         [program, f"-T{fmt}", *args],

@@ -166,7 +166,12 @@ def value_graph(
                 junctions[key] = junctions.get(key, False) or edge_lit
                 tail = junction_id(ids[parent], cluster, clusters)
             edge_id = f"e{ids[node][1:]}_{k}"  # edge k into node's op, for the explorer
-            graph.edge(tail, op_id, id=edge_id, **edge_attrs(local, edge_lit, opts))
+            attrs = edge_attrs(local, edge_lit, opts)
+            if len(node.parents) > 2 and "label" in attrs:
+                # Many edges meet at an n-ary op (linear, sum): twice the usual length gives
+                # their factors room to sit apart, mid-edge, instead of piling up at the op.
+                attrs["minlen"] = "2"
+            graph.edge(tail, op_id, id=edge_id, **attrs)
     for (parent, cluster), is_lit in junctions.items():
         junction = junction_id(ids[parent], cluster, clusters)
         add(junction, {"shape": "point", "width": "0.06", "color": EDGE}, cluster)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -28,6 +27,8 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     if path.exists() and not path.is_file():
         raise ValueError(f"cannot write {path}: it exists and is not a regular file")
     ensure_folder(path.parent)
+    import tempfile  # here, not at import time: most users of the engine never draw
+
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -7,7 +7,6 @@ is restored to what it was before, whatever happens. ``render_steps`` draws one 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -119,6 +118,8 @@ def remove_stale(directory: Path, written: list[Path]) -> None:
     Only files named in the folder's manifest (written by render_steps itself) are removed, so a
     user's own files, even ones called step_007.png, are never touched.
     """
+    import json
+
     manifest = directory / MANIFEST
     try:
         before = json.loads(manifest.read_text(encoding="utf-8"))

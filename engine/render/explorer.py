@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.render import backends, page
+from engine.render import backends
 from engine.render.dot import Layout, check_size, choose_layout, value_graph
 from engine.render.files import write_atomic
 from engine.render.options import RenderOptions, options_from, style_of
@@ -82,6 +82,8 @@ def explore(
         for node in order:  # draw the boxes with their final numbers, so each is wide enough
             node.grad = final.get(node, 0.0)
         source = value_graph(root, order, opts.replace(legend=False, highlight=()), layout).source
+    from engine.render import page
+
     svg = backends.run(source, "svg", opts.backend).decode("utf-8")
     data = graph_data(root, order, steps, opts, names or {})
     tails = dict(_EDGE.findall(svg))  # edge id -> the id of the node it starts from

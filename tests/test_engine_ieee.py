@@ -1,0 +1,127 @@
+"""Special values (NaN, ±inf, ±0.0, 1e±200, exp's overflow edges) per op, against PyTorch float64.
+
+Rule checked for every op and input: either the engine gives PyTorch's value and gradient (NaN
+where PyTorch has NaN), or it raises one of its documented domain errors, and then only where
+PyTorch's own result is not finite and no input is NaN (NaN in gives NaN out, never an error).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+
+from engine import Value
+
+torch = pytest.importorskip("torch", reason="PyTorch is the reference for special values")
+
+NAN, INF = math.nan, math.inf
+SPECIAL = [
+    NAN, INF, -INF, 0.0, -0.0, 1e200, -1e200, 1e-200, -1e-200, 1e-310, 2.5, -2.5, 1.0, -1.0,
+    709.78, 709.79, -709.78, -745.2, -746.0, 1e300,
+]  # fmt: skip
+DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+UNARY = {
+    "neg": (lambda v: -v, lambda t: -t),
+    "exp": (Value.exp, torch.exp),
+    "log": (Value.log, torch.log),
+    "tanh": (Value.tanh, torch.tanh),
+    "sigmoid": (Value.sigmoid, torch.sigmoid),
+    "relu": (Value.relu, torch.relu),
+    "clip": (lambda v: v.clip(-1.0, 1.0), lambda t: torch.clamp(t, -1.0, 1.0)),
+    "+c": (lambda v: v + 2.0, lambda t: t + 2.0),
+    "c-": (lambda v: 2.0 - v, lambda t: 2.0 - t),
+    "*c": (lambda v: v * 3.0, lambda t: t * 3.0),
+    "*inf": (lambda v: v * INF, lambda t: t * INF),
+    "/c": (lambda v: v / 4.0, lambda t: t / 4.0),
+    "/0": (lambda v: v / 0.0, lambda t: t / 0.0),
+    "c/": (lambda v: 1.0 / v, lambda t: 1.0 / t),
+    "**2": (lambda v: v**2, lambda t: t**2),
+    "**3": (lambda v: v**3, lambda t: t**3),
+    "**-1": (lambda v: v**-1, lambda t: t**-1),
+    "**0": (lambda v: v**0, lambda t: t**0),
+    "**0.5": (lambda v: v**0.5, lambda t: t**0.5),
+    "**1.5": (lambda v: v**1.5, lambda t: t**1.5),
+    "**-0.5": (lambda v: v**-0.5, lambda t: t**-0.5),
+    "2**": (lambda v: 2.0**v, lambda t: 2.0**t),
+    "0**": (lambda v: 0.0**v, lambda t: 0.0**t),
+    "(-2)**": (lambda v: (-2.0) ** v, lambda t: (-2.0) ** t),
+}
+BINARY = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+PAIR_VALUES = [NAN, INF, -INF, 0.0, -0.0, 1e200, 1e-200, -1e-200, 2.0, -3.0, 0.5]
+
+
+def _same(ours: float, theirs: float) -> bool:
+    """Both NaN, or equal to the last bits (libm's exp, tanh may differ by an ulp) with the same
+    sign, so that -0.0 and 0.0 are told apart and infinities must match exactly."""
+    if math.isnan(theirs):
+        return math.isnan(ours)
+    same_sign = math.copysign(1.0, ours) == math.copysign(1.0, theirs)
+    return same_sign and math.isclose(ours, theirs, rel_tol=1e-15)
+
+
+def _same_grad(ours: float, theirs: float) -> bool:
+    """Gradients: equal or both NaN; 0.0 and -0.0 count as equal (see the README: a .grad that
+    starts at 0.0 holds 0.0 + -0.0 = 0.0 where PyTorch stores a first gradient -0.0 as is)."""
+    return math.isnan(ours) if math.isnan(theirs) else ours == pytest.approx(theirs, rel=1e-15)
+
+
+def _torch_run(f, *xs):
+    ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    out = f(*ts)
+    out.backward()
+    return out.item(), [t.grad.item() for t in ts]
+
+
+def _check(ours_f, torch_f, xs):
+    t_value, t_grads = _torch_run(torch_f, *xs)
+    leaves = [Value(x) for x in xs]
+    try:
+        out = ours_f(*leaves)
+    except DOMAIN_ERRORS as e:
+        assert not any(map(math.isnan, xs)), f"NaN in must give NaN out, not {e!r}"
+        assert not math.isfinite(t_value), f"raised {e!r} where PyTorch gives {t_value!r}"
+        return
+    out.backward()
+    assert _same(out.data, t_value), (out.data, t_value)
+    for leaf, t_grad in zip(leaves, t_grads):
+        assert _same_grad(leaf.grad, t_grad), ([v.grad for v in leaves], t_grads)
+
+
+@pytest.mark.parametrize("x", SPECIAL, ids=repr)
+@pytest.mark.parametrize("op", list(UNARY))
+def test_unary_ops_follow_pytorch_on_special_values(op, x):
+    ours, theirs = UNARY[op]
+    _check(ours, theirs, [x])
+
+
+@pytest.mark.parametrize(("a", "b"), list(itertools.product(PAIR_VALUES, repeat=2)), ids=repr)
+@pytest.mark.parametrize("op", list(BINARY))
+def test_binary_ops_follow_pytorch_on_special_values(op, a, b):
+    _check(BINARY[op], BINARY[op], [a, b])
+
+
+def test_a_finite_result_never_raises_for_an_overflowing_derivative():
+    y = 1 / Value(1e-200)
+    assert y.data == 1e200 and y.local_grads == (-INF,)
+    z = Value(1e-200) ** -1
+    assert z.data == 1e200 and z.local_grads == (-INF,)
+
+
+def test_the_documented_domain_errors_stay():
+    with pytest.raises(ValueError, match="op 'log'"):
+        Value(0.0).log()
+    with pytest.raises(ZeroDivisionError):
+        Value(1.0) / Value(0.0)
+    with pytest.raises(ValueError, match="non-integer power"):
+        Value(-2.0) ** 0.5
+    with pytest.raises(OverflowError, match="op 'exp'"):
+        Value(709.79).exp()
