@@ -154,9 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     written = draw(out, model, X_train, y_train, X_test, y_test, history, ticks, frames)
     page = out / "circles_training.html"  # from the snapshots that record() took during fit
-    written.append(
-        training_page.write(page, ticks, frames, history, X_train, y_train, X_test, y_test)
-    )
+    data = (X_train, y_train, X_test, y_test)
+    units = {"dead": dead.per_epoch, "widths": dead.widths}
+    written.append(training_page.write(page, ticks, frames, history, *data, **units))
     print(f"trained in {trained:.1f} s; wrote {', '.join(str(p) for p in written)}")
     curves_ok = activations_match()
     verdict = "OK" if curves_ok else "NO"

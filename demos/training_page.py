@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +42,14 @@ def write(
     X_test: Sequence[Sequence[float]],
     y_test: Sequence[float],
     title: str = "circles: training, epoch by epoch",
+    dead: Mapping[int, Mapping[int, Sequence[int]]] | None = None,
+    widths: Mapping[int, int] | None = None,
 ) -> Path:
-    """Write the page; ``frames`` are (epoch, probabilities on the ticks x ticks grid, x2 outer)."""
+    """Write the page; ``frames`` are (epoch, probabilities on the ticks x ticks grid, x2 outer).
+
+    ``dead`` (optional, nn.DeadUnits' ``per_epoch``) maps an epoch to {ReLU layer: its dead units}
+    and ``widths`` a layer to its number of units: the page then shows which units are dead at
+    the epoch on the slider."""
     kept_ticks, _ = _subsample(ticks, frames[0][1])
     data = {
         "ticks": kept_ticks,
@@ -54,6 +60,8 @@ def write(
         "val_accuracy": list(getattr(history, "val_accuracy", []) or []),
         "train": [[round(x[0], 4), round(x[1], 4), int(y)] for x, y in zip(X_train, y_train)],
         "test": [[round(x[0], 4), round(x[1], 4), int(y)] for x, y in zip(X_test, y_test)],
+        "dead": {str(e): {str(k): list(u) for k, u in d.items()} for e, d in (dead or {}).items()},
+        "widths": {str(k): int(n) for k, n in (widths or {}).items()},
     }
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
     page = (
@@ -89,6 +97,11 @@ main { display: flex; flex-wrap: wrap; gap: 16px; padding: 16px 18px; }
   margin: 0 0 8px; }
 canvas { display: block; }
 .key { font-size: 12px; color: #6b7280; margin-top: 6px; }
+.units { display: flex; gap: 4px; align-items: center; margin: 4px 0; }
+.units b { font-weight: 600; min-width: 5.5em; font-size: 13px; }
+.unit { width: 18px; height: 18px; border-radius: 4px; background: #16a34a; color: #fff;
+  font-size: 11px; text-align: center; line-height: 18px; }
+.unit.dead { background: #9ca3af; }
 </style>
 </head>
 <body>
@@ -106,6 +119,9 @@ line is p = 0.5), with the training points (small) and the test points (outlined
 <div class="card"><h2>Loss</h2><canvas id="loss" width="420" height="200"></canvas>
 <h2 style="margin-top:12px">Accuracy</h2><canvas id="acc" width="420" height="200"></canvas>
 <div class="key">solid: training; dashed: test. The red line marks the epoch shown.</div></div>
+<div class="card" id="dead-card" hidden><h2>Dead ReLU units</h2><div id="dead"></div>
+<div class="key">grey: a unit whose input is &le; 0 for every training sample at this epoch: it<br>
+passes no gradient back, so it cannot learn again unless the layers below it move.</div></div>
 </main>
 <script type="application/json" id="training-data">{data}</script>
 <script>{script}</script>
@@ -192,8 +208,30 @@ SCRIPT = r"""
       ctx.moveTo(X(epoch - 1), 6); ctx.lineTo(X(epoch - 1), H - 20); ctx.stroke();
     }
   }
+  function deadUnits(epoch) {
+    const byLayer = D.dead[String(epoch)], box = document.getElementById("dead");
+    document.getElementById("dead-card").hidden = !byLayer;
+    if (!byLayer) return;
+    box.replaceChildren();
+    for (const layer of Object.keys(D.widths)) {
+      const dead = new Set(byLayer[layer] || []), row = document.createElement("div");
+      row.className = "units";
+      const name = document.createElement("b");
+      name.textContent = "layer " + layer + ": " + dead.size + "/" + D.widths[layer];
+      row.append(name);
+      for (let u = 1; u <= D.widths[layer]; u++) {
+        const cell = document.createElement("span");
+        cell.className = dead.has(u) ? "unit dead" : "unit";
+        cell.textContent = String(u);
+        cell.title = "unit " + u + (dead.has(u) ? ": dead" : ": alive");
+        row.append(cell);
+      }
+      box.append(row);
+    }
+  }
   function show(i) {
     const f = D.frames[i];
+    deadUnits(f.epoch);
     slider.value = String(i);
     plane(f);
     curves("loss", D.loss, D.val_loss, f.epoch, 0);

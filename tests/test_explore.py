@@ -192,3 +192,34 @@ def test_training_page_plays_through_every_epoch(browser, tmp_path):
     page.wait_for_function("document.getElementById('label').textContent.includes('epoch 3')")
     assert problems == [] and requests == [path.as_uri()]
     page.close()
+
+
+def test_training_page_shows_the_dead_units_of_the_epoch_on_the_slider(browser, tmp_path):
+    from demos import training_page
+
+    frames = [(e, [0.5] * 4) for e in range(3)]
+
+    class History:
+        loss, accuracy, val_loss, val_accuracy = [0.7, 0.69], [0.5, 0.5], [], []
+
+    # layer 1 (4 units): unit 2 dies in epoch 1, unit 4 in epoch 2; layer 2 (2 units) stays alive
+    dead = {0: {1: [], 2: []}, 1: {1: [2], 2: []}, 2: {1: [2, 4], 2: []}}
+    path = training_page.write(
+        tmp_path / "t.html", [0.0, 1.0], frames, History(), [[0.1, 0.2]], [1], [], [],
+        dead=dead, widths={1: 4, 2: 2},
+    )  # fmt: skip
+    page, problems, _ = open_page(browser, path)
+
+    def shown() -> list[str]:
+        return page.locator("#dead .units b").all_inner_texts()
+
+    assert shown() == ["layer 1: 2/4", "layer 2: 0/2"]
+    assert page.locator("#dead .unit.dead").all_inner_texts() == ["2", "4"]
+    page.fill("#epoch", "1")
+    page.dispatch_event("#epoch", "input")
+    assert shown() == ["layer 1: 1/4", "layer 2: 0/2"]
+    page.fill("#epoch", "0")
+    page.dispatch_event("#epoch", "input")
+    assert page.locator("#dead .unit.dead").count() == 0
+    assert problems == []
+    page.close()
