@@ -50,12 +50,9 @@ class Value:
     __slots__ = ("data", "grad", "local_grads", "op", "label", "_p1", "_p2", "_pn", "_g")
 
     def __init__(self, data: Number, label: str | None = None) -> None:
-        if not isinstance(data, numbers.Real):
-            hint = " (it is already a Value; use it directly)" if isinstance(data, Value) else ""
-            raise TypeError(f"Value() needs a real number, got {type(data).__name__}{hint}")
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value() label must be a str or None, got {type(label).__name__}")
-        self.data = float(data)
+        self.data = _real(data)
         self.grad = 0.0
         self.local_grads: tuple[float, ...] = ()
         self.op = ""
@@ -384,7 +381,7 @@ def _node(
     v._p1 = p1
     v._p2 = p2
     v._pn = pn
-    if anomaly._depth:
+    if anomaly._active and anomaly.enabled():
         _check_finite(v)
     return v
 
@@ -409,6 +406,25 @@ def _const(x: object) -> float | None:
     if isinstance(x, numbers.Real):
         return float(x)
     return None
+
+
+def _real(data: object) -> float:
+    """Value()'s data as a float: any real number, bools and numpy's as 0.0/1.0 (as PyTorch
+    takes them); a clear error for anything else, or for an int beyond the float range."""
+    if isinstance(data, numbers.Real):
+        try:
+            return float(data)
+        except OverflowError:
+            digits = len(str(abs(data))) if abs(data) < 10**1000 else "over 1000"
+            raise ValueError(
+                f"Value(): data is an int of {digits} digits, too large for a float "
+                f"(the largest is about 1.8e308)"
+            ) from None
+    kind = type(data)
+    if kind.__module__ == "numpy" and kind.__name__ in ("bool_", "bool"):  # numpy.True_
+        return 1.0 if data else 0.0
+    hint = " (it is already a Value; use it directly)" if isinstance(data, Value) else ""
+    raise TypeError(f"Value() data must be a real number, got {kind.__name__}{hint}")
 
 
 def _compared(x: object) -> float | None:
