@@ -11,26 +11,31 @@ from engine import Value, detect_anomaly, gradcheck
 
 
 def test_anomaly_mode_in_one_thread_leaves_the_others_ieee():
-    """Several threads at once: those inside detect_anomaly() raise, the others get inf."""
-    n_threads, rounds = 6, 200
-    start = threading.Barrier(n_threads)
+    """Several threads at once: those inside detect_anomaly() raise, the others get inf. A barrier
+    makes every thread compute while the checking threads are all inside their blocks."""
+    n_threads, rounds = 6, 20
+    together = threading.Barrier(n_threads, timeout=30)
     results: dict[int, list[str]] = {}
 
+    def overflow() -> str:
+        together.wait()  # every thread is now in (or out of) its block
+        try:
+            out = Value(1e200) * Value(1e200)
+        except FloatingPointError:
+            outcome = "raised"
+        else:
+            outcome = "inf" if out.data == math.inf else "other"
+        together.wait()  # no thread leaves its block before all have computed
+        return outcome
+
     def work(k: int) -> None:
-        checking = k % 2 == 0
         seen = []
-        start.wait()
         for _ in range(rounds):
-            if checking:
+            if k % 2 == 0:
                 with detect_anomaly():
-                    try:
-                        Value(1e200) * Value(1e200)
-                        seen.append("no error")
-                    except FloatingPointError:
-                        seen.append("raised")
+                    seen.append(overflow())
             else:
-                out = Value(1e200) * Value(1e200)
-                seen.append("inf" if out.data == math.inf else "other")
+                seen.append(overflow())
         results[k] = seen
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(n_threads)]
