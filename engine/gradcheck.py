@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +38,7 @@ def gradcheck(
     when |analytic - numeric| <= atol + rtol * |numeric| for every input, returning the per-input
     comparison; otherwise raises AssertionError naming each input that fails.
     """
+    _check_arguments(f, inputs, eps, atol, rtol)
     values = [x.data if isinstance(x, Value) else float(x) for x in inputs]
     names = [
         x.label if isinstance(x, Value) and x.label is not None else f"inputs[{i}]"
@@ -75,3 +78,31 @@ def gradcheck(
             f"gradcheck: gradients disagree for {len(failures)} input(s):\n{lines}"
         )
     return results
+
+
+def _check_arguments(f: object, inputs: object, eps: object, atol: object, rtol: object) -> None:
+    """Refuse arguments that would make the comparison meaningless, naming each one."""
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__}")
+    if isinstance(inputs, str | bytes) or not isinstance(inputs, Sequence):
+        raise TypeError(
+            "gradcheck: inputs must be a sequence of Values or numbers, "
+            f"got {type(inputs).__name__}"
+        )
+    for i, x in enumerate(inputs):
+        if isinstance(x, bool) or not isinstance(x, Value | numbers.Real):
+            raise TypeError(
+                f"gradcheck: inputs[{i}] must be a Value or a real number, got {type(x).__name__}"
+            )
+        if not math.isfinite(x.data if isinstance(x, Value) else float(x)):
+            raise ValueError(f"gradcheck: inputs[{i}] must be finite, got {x!r}")
+    for name, value, lowest in (
+        ("eps", eps, "> 0"),
+        ("atol", atol, ">= 0"),
+        ("rtol", rtol, ">= 0"),
+    ):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"gradcheck: {name} must be a real number, got {type(value).__name__}")
+        bad = not math.isfinite(value) or value < 0 or (name == "eps" and value == 0)
+        if bad:
+            raise ValueError(f"gradcheck: {name} must be finite and {lowest}, got {value!r}")

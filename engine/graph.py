@@ -2,7 +2,10 @@
 
 Nothing here recurses, so graph depth is limited by memory only, never by Python's recursion limit.
 Nothing here knows about individual ops either: every node carries its local derivatives as numbers,
-so the chain rule is written once, in ``backward``.
+so the chain rule is written once, in ``pass_gradients``.
+
+A pass keeps its running gradients in the scratch slot ``_g`` of each node, so two passes over
+graphs that share nodes must not run at the same time in different threads.
 """
 
 from __future__ import annotations
