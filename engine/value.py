@@ -135,6 +135,7 @@ class Value:
             v.local_grads = _ONE_ONE
             v.op = "+"
             v.label = None
+            v.const = None
             v._p1 = self
             v._p2 = other
             v._pn = None
@@ -174,6 +175,7 @@ class Value:
             v.local_grads = (other.data, self.data)
             v.op = "*"
             v.label = None
+            v.const = None
             v._p1 = self
             v._p2 = other
             v._pn = None
@@ -404,7 +406,7 @@ def _linear_of_values(weights: Sequence[Value], inputs: Sequence[Value], bias: V
     factors = [1.0] * n
     factors[1::2] = xd
     factors[2::2] = wd
-    return _node(acc, "linear", tuple(factors), pn=tuple(parents))
+    return _node(acc, "linear", tuple(factors), pn=tuple(parents), const=_PAIRS)
 
 
 def total(terms: Iterable[Value | Number]) -> Value:
