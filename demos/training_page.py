@@ -106,8 +106,9 @@ canvas { display: block; }
 </head>
 <body>
 <header><h1>{title}</h1>
-<p>The model's probability of class 1 over the plane after each epoch (blue 0, red 1; the black
-line is p = 0.5), with the training points (small) and the test points (outlined).</p></header>
+<p>The model's probability of class 1 over the plane after each epoch (red 0, blue 1, the colours
+of the article's Figure 1; the black line is p = 0.5), with the training points (small) and the
+test points (outlined).</p></header>
 <div class="bar">
 <button id="play">Play</button>
 <input id="epoch" type="range" min="0" max="0" value="0" aria-label="epoch">
@@ -139,9 +140,9 @@ SCRIPT = r"""
   slider.max = String(D.frames.length - 1);
   let timer = null;
 
-  function colour(p) {  // blue (0) - white (0.5) - red (1)
+  function colour(p) {  // red (0) - white (0.5) - blue (1), as the article's Figure 1
     const t = Math.max(0, Math.min(1, p));
-    const a = t < 0.5 ? [29, 78, 216] : [185, 28, 28], f = Math.abs(t - 0.5) * 2;
+    const a = t < 0.5 ? [185, 28, 28] : [29, 78, 216], f = Math.abs(t - 0.5) * 2;
     return a.map((c) => Math.round(255 + (c - 255) * f));
   }
   function plane(frame) {
@@ -174,11 +175,11 @@ SCRIPT = r"""
     ctx.stroke();
     const X = (x) => (x - lo) / (hi - lo) * W, Y = (y) => W - (y - lo) / (hi - lo) * W;
     for (const [x, y, k] of D.train) {
-      ctx.fillStyle = k ? "#b91c1c" : "#1d4ed8";
+      ctx.fillStyle = k ? "#1d4ed8" : "#b91c1c";
       ctx.beginPath(); ctx.arc(X(x), Y(y), 2, 0, 7); ctx.fill();
     }
     for (const [x, y, k] of D.test) {
-      ctx.fillStyle = k ? "#b91c1c" : "#1d4ed8"; ctx.strokeStyle = "#111827"; ctx.lineWidth = 1.2;
+      ctx.fillStyle = k ? "#1d4ed8" : "#b91c1c"; ctx.strokeStyle = "#111827"; ctx.lineWidth = 1.2;
       ctx.beginPath(); ctx.arc(X(x), Y(y), 4, 0, 7); ctx.fill(); ctx.stroke();
     }
   }
