@@ -38,6 +38,7 @@ import math
 import os
 import random
 import statistics
+import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -226,8 +227,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(f"unknown --configs {sorted(unknown)}; valid: {', '.join(CONFIGS)}")
     jobs = [(c, s) for c in configs for s in seeds]
     t0 = time.perf_counter()
+    done: list[Run] = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        done = list(pool.map(run, *zip(*jobs), [args.epochs] * len(jobs)))
+        for r in pool.map(run, *zip(*jobs), [args.epochs] * len(jobs)):
+            done.append(r)
+            print(
+                f"[{len(done)}/{len(jobs)}] {r.config} seed {r.seed}: test loss {r.test_loss:.4f}"
+                f" ({r.seconds:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
     runs = {c: [r for r in done if r.config == c] for c in configs}
 
     print(
