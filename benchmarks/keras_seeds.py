@@ -38,6 +38,7 @@ import math
 import os
 import random
 import statistics
+import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -226,8 +227,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(f"unknown --configs {sorted(unknown)}; valid: {', '.join(CONFIGS)}")
     jobs = [(c, s) for c in configs for s in seeds]
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        done = list(pool.map(run, *zip(*jobs), [args.epochs] * len(jobs)))
+    done: list[Run] = []
+    # Keras runs get processes of their own: importing torch puts ~170,000 objects on the heap,
+    # and every garbage collection in a chainrule run would walk them too.
+    for group in ([j for j in jobs if j[0] == "keras"], [j for j in jobs if j[0] != "keras"]):
+        if not group:
+            continue
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            for r in pool.map(run, *zip(*group), [args.epochs] * len(group)):
+                done.append(r)
+                print(
+                    f"[{len(done)}/{len(jobs)}] {r.config} seed {r.seed}: "
+                    f"test loss {r.test_loss:.4f} ({r.seconds:.0f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
     runs = {c: [r for r in done if r.config == c] for c in configs}
 
     print(

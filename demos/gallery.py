@@ -37,20 +37,6 @@ class Article:
 
 ARTICLES = (
     Article(
-        "004",
-        "Neural Networks: The Math (one sigmoid neuron, MSE, gradient descent)",
-        "perceptron",
-        (
-            Figure(
-                "the perceptron",
-                "z = w·x + b, ŷ = σ(z), C = (1/n) Σ (y - ŷ)²",
-                ("perceptron_graph.svg",),
-                "the graph of C over all six samples; each sample's nodes are named Z[1]_1⁽ˢ⁾, "
-                "A[1]_1⁽ˢ⁾",
-            ),
-        ),
-    ),
-    Article(
         "000",
         "A friendly guide to the mathematical intuition behind vanilla Neural Networks",
         "two_layer_mse",
@@ -150,6 +136,20 @@ ARTICLES = (
                 "the decision boundary after every epoch",
                 ("circles_boundary.gif", "circles_boundary.png"),
                 "redrawn after each epoch; the last one",
+            ),
+        ),
+    ),
+    Article(
+        "004",
+        "Neural Networks: The Math (one sigmoid neuron, MSE, gradient descent)",
+        "perceptron",
+        (
+            Figure(
+                "the perceptron",
+                "z = w·x + b, ŷ = σ(z), C = (1/n) Σ (y - ŷ)²",
+                ("perceptron_graph.svg",),
+                "the graph of C over all six samples; each sample's nodes are named Z[1]_1⁽ˢ⁾, "
+                "A[1]_1⁽ˢ⁾",
             ),
         ),
     ),
