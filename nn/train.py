@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 
-from engine import Value
+from engine import Value, gc_paused
 from engine.value import sigmoid
 from nn import checks
 from nn.activations import ACTIVATIONS
@@ -112,19 +112,22 @@ def fit(
     compiled = CompiledSteps(model, loss_fn) if compile else None
     for epoch in range(1, epochs + 1):
         loss_sum, correct = 0.0, 0
-        for Xb, yb in batches(X, y, batch_size, rng):
-            if compiled is not None:
-                opt.zero_grad()
-                J_data, out_data = compiled.run(Xb, yb)
-            else:
-                outputs = [model(x) for x in Xb]
-                J = loss_fn(outputs, yb)
-                opt.zero_grad()
-                J.backward()
-                J_data, out_data = J.data, [o.data for o in outputs]
-            opt.step()
-            loss_sum += J_data * len(Xb)
-            correct += _correct(out_data, yb, kind)
+        # The graphs make no reference cycles, so the collector's passes over them are pure cost;
+        # it is paused for the steps only, not for evaluation or the user's callbacks.
+        with gc_paused():
+            for Xb, yb in batches(X, y, batch_size, rng):
+                if compiled is not None:
+                    opt.zero_grad()
+                    J_data, out_data = compiled.run(Xb, yb)
+                else:
+                    outputs = [model(x) for x in Xb]
+                    J = loss_fn(outputs, yb)
+                    opt.zero_grad()
+                    J.backward()
+                    J_data, out_data = J.data, [o.data for o in outputs]
+                opt.step()
+                loss_sum += J_data * len(Xb)
+                correct += _correct(out_data, yb, kind)
         history.loss.append(loss_sum / len(X))
         history.accuracy.append(correct / len(X))
         metrics = {"loss": f"{history.loss[-1]:.4f}", "acc": f"{history.accuracy[-1]:.4f}"}

@@ -225,3 +225,32 @@ def test_compiled_fit_refuses_samples_of_unequal_length():
     steps.run([[0.0, 1.0], [1.0, 0.0]], [1.0, 0.0])  # traces the step for batches of 2
     with pytest.raises(ValueError, match="every sample needs 2 features"):
         steps.run([[0.0, 1.0], [1.0, 0.0, 1.0]], [1.0, 0.0])
+
+
+def test_fit_pauses_the_collector_for_its_steps_only_and_restores_it():
+    """The steps run with the cyclic collector paused (their graphs make no cycles); callbacks
+    run with it on, and it is on again after fit, also when a step raises."""
+    import gc
+
+    seen = []
+
+    def loss(outputs, targets):
+        seen.append(("step", gc.isenabled()))
+        return nn.mse(outputs, targets)
+
+    model = nn.MLP(2, [1], ["sigmoid"], seed=0)
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0]
+    callback = lambda epoch, history, model: seen.append(("callback", gc.isenabled()))  # noqa: E731
+    assert gc.isenabled()
+    nn.fit(model, X, y, loss=loss, epochs=2, batch_size=1, callbacks=[callback], verbose=False)
+    assert gc.isenabled()
+    assert seen == [("step", False)] * 2 + [("callback", True)] + [("step", False)] * 2 + [
+        ("callback", True)
+    ]
+
+    def failing(outputs, targets):
+        raise RuntimeError("a loss that fails")
+
+    with pytest.raises(RuntimeError, match="a loss that fails"):
+        nn.fit(model, X, y, loss=failing, epochs=1, verbose=False)
+    assert gc.isenabled()
