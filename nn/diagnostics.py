@@ -17,30 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from engine import Value
-from nn.activations import ACTIVATIONS
-from nn.layers import MLP, Layer, Neuron
+from nn.forward import layer_columns, neuron_layers
+from nn.layers import Neuron
 from nn.module import Module
 
 # The activations whose units can die: zero output and zero derivative for every Z <= 0.
 DYING = ("relu",)
-
-
-def _layers(model: Module) -> list[list[Neuron]]:
-    if isinstance(model, MLP):
-        return [layer.neurons for layer in model.layers]
-    if isinstance(model, Layer):
-        return [model.neurons]
-    if isinstance(model, Neuron):
-        return [[model]]
-    raise TypeError(f"DeadUnits needs an MLP, Layer or Neuron, got {type(model).__name__}")
-
-
-def _activate(name: str, z: list[float]) -> list[float]:
-    if name == "relu":
-        return [v if v > 0.0 else 0.0 for v in z]
-    g = ACTIVATIONS[name]
-    return z if g is None else [g(Value(v)).data for v in z]
 
 
 def dead_units(model: Module, X: Sequence[Sequence[float]]) -> dict[int, list[int]]:
@@ -49,25 +31,28 @@ def dead_units(model: Module, X: Sequence[Sequence[float]]) -> dict[int, list[in
     maps to an empty list."""
     if not X:
         raise ValueError("dead_units needs at least one sample in X")
-    columns = [[float(x[k]) for x in X] for k in range(len(X[0]))]
+    layers = _layers(model)
     dead: dict[int, list[int]] = {}
-    for index, neurons in enumerate(_layers(model), 1):
-        if len(neurons[0].w) != len(columns):
+    inputs = len(X[0])
+    for index, (neurons, (zs, columns)) in enumerate(zip(layers, layer_columns(layers, X)), 1):
+        if len(neurons[0].w) != inputs:
             raise ValueError(
-                f"layer {index} expects {len(neurons[0].w)} inputs, the samples give {len(columns)}"
+                f"layer {index} expects {len(neurons[0].w)} inputs, the samples give {inputs}"
             )
-        out = []
-        for j, neuron in enumerate(neurons, 1):
-            z = [neuron.b.data] * len(X)
-            for w, col in zip(neuron.w, columns):
-                z = [a + w.data * c for a, c in zip(z, col)]
+        inputs = len(columns)
+        for j, (neuron, z) in enumerate(zip(neurons, zs), 1):
             if neuron.activation in DYING:
                 dead.setdefault(index, [])
                 if max(z) <= 0.0:
                     dead[index].append(j)
-            out.append(_activate(neuron.activation, z))
-        columns = out
     return dead
+
+
+def _layers(model: Module) -> list[list[Neuron]]:
+    layers = neuron_layers(model)
+    if layers is None:
+        raise TypeError(f"DeadUnits needs an MLP, Layer or Neuron, got {type(model).__name__}")
+    return layers
 
 
 @dataclass

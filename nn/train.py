@@ -15,21 +15,16 @@ unless told (``accuracy=``):
 
 from __future__ import annotations
 
-import math
-import operator
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 
 from engine import Value, gc_paused
-from engine.value import sigmoid
 from nn import checks
-from nn.activations import ACTIVATIONS
 from nn.compiled import CompiledSteps
 from nn.data import batches
+from nn.forward import layer_columns, neuron_layers
 from nn.init import make_rng
-from nn.layers import MLP, Layer, Neuron
 from nn.losses import get_loss, hinge
 from nn.module import Module
 from nn.optim import Adam, Optimizer
@@ -178,32 +173,6 @@ def evaluate(
     return J.data, _correct(outputs, y, accuracy_kind(loss, accuracy)) / len(X)
 
 
-# ---- the float path ------------------------------------------------------------------------------
-
-
-def _apply(activation: str, z: list[float]) -> list[float]:
-    if activation == "relu":
-        return [a if a > 0.0 else 0.0 for a in z]
-    if activation == "sigmoid":
-        return list(map(sigmoid, z))
-    if activation == "tanh":
-        return list(map(math.tanh, z))
-    if activation == "linear":
-        return z
-    g = ACTIVATIONS[activation]  # any other activation: through its Value op, one by one
-    return [g(Value(a)).data for a in z]
-
-
-def _layers(model: Module) -> list[list[Neuron]] | None:
-    if isinstance(model, MLP):
-        return [layer.neurons for layer in model.layers]
-    if isinstance(model, Layer):
-        return [model.neurons]
-    if isinstance(model, Neuron):
-        return [[model]]
-    return None
-
-
 def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[list[float]]:
     """The model's outputs for every sample of X as floats, without building a graph.
 
@@ -218,26 +187,16 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[l
 
 def _predict(model: Module, X: list[list[float]]) -> list[float] | list[list[float]]:
     """``predict`` on inputs already checked."""
-    layers = _layers(model)
+    layers = neuron_layers(model)
     if layers is None:
         outs = [model(x) for x in X]
         return [o.data if isinstance(o, Value) else [v.data for v in o] for o in outs]
-    n = len(X)
-    if n == 0:
+    if not X:
         return []
     nin = len(layers[0][0].w)
     if any(len(x) != nin for x in X):
         raise ValueError(f"predict: every sample needs {nin} inputs")
-    columns = [[float(x[k]) for x in X] for k in range(nin)]
-    add, mul = operator.add, operator.mul
-    for neurons in layers:
-        out = []
-        for neuron in neurons:
-            z = [neuron.b.data] * n  # the graph's sum starts from the bias, then adds w_k x_k
-            for w, col in zip(neuron.w, columns):
-                z = list(map(add, z, map(mul, repeat(w.data), col)))
-            out.append(_apply(neuron.activation, z))
-        columns = out
-    if len(columns) == 1:
-        return columns[0]
-    return [list(row) for row in zip(*columns)]
+    *_, (_, outputs) = layer_columns(layers, X)  # the last layer's activations, a column per unit
+    if len(outputs) == 1:
+        return outputs[0]
+    return [list(row) for row in zip(*outputs)]
