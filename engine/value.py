@@ -338,11 +338,16 @@ def linear(
         raise ValueError(
             f"op 'linear': {len(weights)} weights but {len(inputs)} inputs; they must match"
         )
-    if type(bias) is Value and inputs and type(inputs[0]) is Value and type(weights[0]) is Value:
-        try:  # a neuron's usual case, every operand a Value: a list at a time (no type checks)
-            return _linear_of_values(weights, inputs, bias)
-        except AttributeError:  # a plain number among them: the general path below
-            pass
+    if type(bias) is Value and inputs and type(weights[0]) is Value:
+        if type(inputs[0]) is Value:
+            try:  # a neuron's usual case, every operand a Value: a list at a time (no type checks)
+                return _linear_of_values(weights, inputs, bias)
+            except AttributeError:  # a plain number among them: the general path below
+                pass
+        elif type(inputs[0]) is float:  # a first layer's neuron: the inputs are data
+            node = _linear_of_data(weights, inputs, bias)
+            if node is not None:
+                return node
     parents: list[Value] = []
     factors: list[float] = []
     start: float | None = None  # the sum's constant start (no bias: 0.0); None: a Value bias
@@ -407,6 +412,19 @@ def _linear_of_values(weights: Sequence[Value], inputs: Sequence[Value], bias: V
     factors[1::2] = xd
     factors[2::2] = wd
     return _node(acc, "linear", tuple(factors), pn=tuple(parents), const=_PAIRS)
+
+
+def _linear_of_data(weights: Sequence[Value], inputs: Sequence[float], bias: Value) -> Value | None:
+    """linear() of Value weights and float inputs (a first layer's neuron) without the general
+    path's per-operand checks (measured: L1 neurons 2x faster, the fused step ~5%); the same sums in
+    the same order, parents [b, w1, w2, ...], factors [1, x1, x2, ...]. None if an operand is of
+    another type: the general path takes it."""
+    acc = bias.data
+    for w, x in zip(weights, inputs):
+        if type(w) is not Value or type(x) is not float:
+            return None
+        acc += w.data * x
+    return _node(acc, "linear", (1.0, *inputs), pn=(bias, *weights), const=_SINGLES)
 
 
 def total(terms: Iterable[Value | Number]) -> Value:
