@@ -45,26 +45,32 @@ class Value:
     ``engine.graph.pass_gradients``); it is meaningless between passes.
 
     Storage note: a node made by a unary or binary op keeps its parents in the slots _p1 and _p2
-    instead of a tuple of its own, and ``parents`` builds the tuple when asked. A tuple per node
-    would double the objects Python's garbage collector tracks, and the collector's passes over a
-    large graph are the biggest cost of a forward pass: measured on micrograd's demo step, a
-    tuple per node made each training step about 1.7x slower. N-ary nodes keep a tuple in _pn.
+    and their local derivatives in _l1 and _l2, instead of tuples of its own; ``parents`` and
+    ``local_grads`` build the tuples when asked. A tuple per node would double the objects
+    Python's garbage collector tracks, and the collector's passes over a large graph are the
+    biggest cost of a forward pass: measured on micrograd's demo step, a parents tuple per node
+    made each training step about 1.7x slower, a local-derivatives tuple per * node about 1.3x.
+    N-ary nodes keep their parents in the tuple _pn, their local derivatives in the tuple _ln.
     """
 
-    __slots__ = ("data", "grad", "local_grads", "op", "label", "const", "_p1", "_p2", "_pn", "_g")
+    __slots__ = (
+        "data", "grad", "op", "label", "const", "_p1", "_l1", "_p2", "_l2", "_pn", "_ln", "_g"
+    )  # fmt: skip
 
     def __init__(self, data: Number, label: str | None = None) -> None:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value() label must be a str or None, got {type(label).__name__}")
         self.data = _real(data)
         self.grad = 0.0
-        self.local_grads: tuple[float, ...] = ()
         self.op = ""
         self.label = label
         self.const: object = None
         self._p1: Value | None = None
+        self._l1 = 0.0
         self._p2: Value | None = None
+        self._l2 = 0.0
         self._pn: tuple[Value, ...] | None = None
+        self._ln: tuple[float, ...] = ()
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -76,6 +82,32 @@ class Value:
             return ()
         p2 = self._p2
         return (p1,) if p2 is None else (p1, p2)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(self)/d(parent) for each of ``parents``, in the same order; () for a leaf."""
+        if self._pn is not None:
+            return self._ln
+        if self._p1 is None:
+            return ()
+        return (self._l1,) if self._p2 is None else (self._l1, self._l2)
+
+    @local_grads.setter
+    def local_grads(self, factors: Sequence[float]) -> None:
+        """Replace the local derivatives, one per parent (to corrupt a graph on purpose in a
+        test, or to experiment with a rule); the next backward pass uses them."""
+        factors = tuple(factors)
+        if len(factors) != len(self.parents):
+            raise ValueError(
+                f"local_grads: {len(factors)} factors for {len(self.parents)} parents; "
+                f"give one per parent"
+            )
+        if self._pn is not None:
+            self._ln = factors
+        elif factors:
+            self._l1 = factors[0]
+            if len(factors) == 2:
+                self._l2 = factors[1]
 
     # ---- display -------------------------------------------------------------------------------
 
@@ -132,66 +164,70 @@ class Value:
             v = _new(Value)
             v.data = self.data + other.data
             v.grad = 0.0
-            v.local_grads = _ONE_ONE
             v.op = "+"
             v.label = None
             v.const = None
             v._p1 = self
+            v._l1 = 1.0
             v._p2 = other
+            v._l2 = 1.0
             v._pn = None
+            v._ln = ()
             if anomaly._active and anomaly.enabled():
                 _check_finite(v)
             return v
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(self.data + c, "+", _ONE, self, const=c)
+        return _node(self.data + c, "+", self, 1.0, const=c)
 
     def __radd__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(c + self.data, "+", _ONE, self, const=(c,))
+        return _node(c + self.data, "+", self, 1.0, const=(c,))
 
     def __sub__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
-            return _node(self.data - other.data, "-", _ONE_MINUS_ONE, self, other)
+            return _node(self.data - other.data, "-", self, 1.0, other, -1.0)
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(self.data - c, "-", _ONE, self, const=c)
+        return _node(self.data - c, "-", self, 1.0, const=c)
 
     def __rsub__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(c - self.data, "-", _MINUS_ONE, self, const=(c,))
+        return _node(c - self.data, "-", self, -1.0, const=(c,))
 
     def __mul__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
             v = _new(Value)  # _node() inlined, as in __add__
             v.data = self.data * other.data
             v.grad = 0.0
-            v.local_grads = (other.data, self.data)
             v.op = "*"
             v.label = None
             v.const = None
             v._p1 = self
+            v._l1 = other.data
             v._p2 = other
+            v._l2 = self.data
             v._pn = None
+            v._ln = ()
             if anomaly._active and anomaly.enabled():
                 _check_finite(v)
             return v
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(self.data * c, "*", (c,), self, const=c)
+        return _node(self.data * c, "*", self, c, const=c)
 
     def __rmul__(self, other: Number) -> Value:
         c = _const(other)
         if c is None:
             return NotImplemented
-        return _node(c * self.data, "*", (c,), self, const=(c,))
+        return _node(c * self.data, "*", self, c, const=(c,))
 
     def __truediv__(self, other: Value | Number) -> Value:
         # d(a/b)/db is -(a/b)/b, PyTorch's formula: -a/(b*b) would overflow b*b first.
@@ -202,13 +238,13 @@ class Value:
                     f"op '/': division by zero: the divisor is {_describe(other)}"
                 )
             out = _div(a, b)
-            return _node(out, "/", (_div(1.0, b), -_div(out, b)), self, other)
+            return _node(out, "/", self, _div(1.0, b), other, -_div(out, b))
         c = _const(other)
         if c is None:
             return NotImplemented
         if c == 0.0 and self.data == self.data:
             raise ZeroDivisionError(f"op '/': division of {_describe(self)} by the constant 0")
-        return _node(_div(self.data, c), "/", (_div(1.0, c),), self, const=c)
+        return _node(_div(self.data, c), "/", self, _div(1.0, c), const=c)
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _const(other)
@@ -218,7 +254,7 @@ class Value:
         if b == 0.0 and c == c:
             raise ZeroDivisionError(f"op '/': division by zero: the divisor is {_describe(self)}")
         out = _div(c, b)
-        return _node(out, "/", (-_div(out, b),), self, const=(c,))
+        return _node(out, "/", self, -_div(out, b), const=(c,))
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -230,9 +266,9 @@ class Value:
         _check_power(self, a, p)
         if p == 0.5:  # PyTorch computes x ** 0.5 as sqrt: sqrt(-0.0) is -0.0, slope -inf there
             out = math.sqrt(a) if a == a else a
-            return _node(out, f"**{p:g}", (_div(0.5, out),), self, const=p)
+            return _node(out, f"**{p:g}", self, _div(0.5, out), const=p)
         out = _power(self, a, p)
-        return _node(out, f"**{p:g}", (_slope(a, p),), self, const=p)
+        return _node(out, f"**{p:g}", self, _slope(a, p), const=p)
 
     def __rpow__(self, other: Number) -> Value:
         c = _const(other)
@@ -241,12 +277,12 @@ class Value:
         p = self.data
         _check_power(c, c, p)
         out = _power(self, c, p)
-        return _node(out, "**", (_exponent_slope(c, p, out),), self, const=(c,))
+        return _node(out, "**", self, _exponent_slope(c, p, out), const=(c,))
 
     # ---- unary ops -------------------------------------------------------------------------------
 
     def __neg__(self) -> Value:
-        return _node(-self.data, "neg", _MINUS_ONE, self)
+        return _node(-self.data, "neg", self, -1.0)
 
     def exp(self) -> Value:
         """e**self; its derivative is itself."""
@@ -254,31 +290,31 @@ class Value:
             e = math.exp(self.data)
         except OverflowError:  # a finite operand whose e**x is beyond the largest float
             raise _overflow("exp", self) from None
-        return _node(e, "exp", (e,), self)
+        return _node(e, "exp", self, e)
 
     def log(self) -> Value:
         """Natural logarithm; defined for self > 0 (NaN gives NaN)."""
         a = self.data
         if a <= 0.0:
             raise ValueError(f"op 'log': operand must be > 0, got {_describe(self)}")
-        return _node(math.log(a), "log", (_div(1.0, a),), self)
+        return _node(math.log(a), "log", self, _div(1.0, a))
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)
-        return _node(t, "tanh", (1.0 - t * t,), self)
+        return _node(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-self); its derivative is s (1 - s)."""
         s = sigmoid(self.data)
-        return _node(s, "sigmoid", (s * (1.0 - s),), self)
+        return _node(s, "sigmoid", self, s * (1.0 - s))
 
     def relu(self) -> Value:
         """max(0, self); the derivative at 0 is taken as 0, as PyTorch does. As in PyTorch, NaN
         passes through with derivative 1 and -0.0 stays -0.0."""
         a = self.data
         if a > 0.0 or a != a:
-            return _node(a, "relu", _ONE, self)
-        return _node(0.0 if a < 0.0 else a, "relu", _ZERO, self)
+            return _node(a, "relu", self, 1.0)
+        return _node(0.0 if a < 0.0 else a, "relu", self, 0.0)
 
     def clip(self, low: float, high: float) -> Value:
         """self limited to [low, high]; the derivative is 1 inside and 0 where it clips (as Keras
@@ -286,12 +322,12 @@ class Value:
         a = self.data
         bounds = (low, high)
         if a < low:
-            return _node(float(low), "clip", _ZERO, self, const=bounds)
+            return _node(float(low), "clip", self, 0.0, const=bounds)
         if a > high:
-            return _node(float(high), "clip", _ZERO, self, const=bounds)
+            return _node(float(high), "clip", self, 0.0, const=bounds)
         if a != a:  # NaN: torch.clamp passes it on with derivative 0
-            return _node(a, "clip", _ZERO, self, const=bounds)
-        return _node(a, "clip", _ONE, self, const=bounds)
+            return _node(a, "clip", self, 0.0, const=bounds)
+        return _node(a, "clip", self, 1.0, const=bounds)
 
     # ---- backward (the graph walks live in engine.graph) ---------------------------------------
 
@@ -338,11 +374,16 @@ def linear(
         raise ValueError(
             f"op 'linear': {len(weights)} weights but {len(inputs)} inputs; they must match"
         )
-    if type(bias) is Value and inputs and type(inputs[0]) is Value and type(weights[0]) is Value:
-        try:  # a neuron's usual case, every operand a Value: a list at a time (no type checks)
-            return _linear_of_values(weights, inputs, bias)
-        except AttributeError:  # a plain number among them: the general path below
-            pass
+    if type(bias) is Value and inputs and type(weights[0]) is Value:
+        if type(inputs[0]) is Value:
+            try:  # a neuron's usual case, every operand a Value (no type checks)
+                return _linear_of_values(weights, inputs, bias)
+            except AttributeError:  # a plain number among them: the general path below
+                pass
+        elif type(inputs[0]) is float:  # a first layer's neuron: the inputs are data
+            node = _linear_of_data(weights, inputs, bias)
+            if node is not None:
+                return node
     parents: list[Value] = []
     factors: list[float] = []
     start: float | None = None  # the sum's constant start (no bias: 0.0); None: a Value bias
@@ -379,7 +420,7 @@ def linear(
         recipe = _SINGLES if start is None else (start, 1)
     else:
         recipe = (start, _linear_terms(weights, inputs))
-    return _node(acc, "linear", tuple(factors), pn=tuple(parents), const=recipe)
+    return _node(acc, "linear", pn=tuple(parents), ln=tuple(factors), const=recipe)
 
 
 def _linear_terms(weights: Sequence[object], inputs: Sequence[object]) -> tuple[object, ...]:
@@ -392,21 +433,64 @@ def _linear_terms(weights: Sequence[object], inputs: Sequence[object]) -> tuple[
 
 
 def _linear_of_values(weights: Sequence[Value], inputs: Sequence[Value], bias: Value) -> Value:
-    """linear() when every operand is a Value (a neuron's usual case), a list at a time: the
-    same sums in the same order; parents [b, w1, x1, ...] and factors [1, x1, w1, ...]."""
-    wd = [w.data for w in weights]
-    xd = [x.data for x in inputs]
+    """linear() when every operand is a Value (a neuron's usual case), without type checks: the
+    same sums in the same order; parents [b, w1, x1, ...] and factors [1, x1, w1, ...]. One loop
+    reads each operand once (measured: 3.2 -> 2.6 us per 16-input neuron against two list
+    comprehensions and slice assignments)."""
     acc = bias.data
-    for a, b in zip(wd, xd):
-        acc += a * b
-    n = 2 * len(wd) + 1
+    factors = [1.0]
+    for w, x in zip(weights, inputs):
+        wd = w.data
+        xd = x.data
+        acc += wd * xd
+        factors.append(xd)
+        factors.append(wd)
+    n = 2 * len(weights) + 1
     parents: list[Value] = [bias] * n
     parents[1::2] = weights
     parents[2::2] = inputs
-    factors = [1.0] * n
-    factors[1::2] = xd
-    factors[2::2] = wd
-    return _node(acc, "linear", tuple(factors), pn=tuple(parents), const=_PAIRS)
+    v = _new(Value)  # _node() inlined, as in Value.__add__: the call is ~5% of this function
+    v.data = acc
+    v.grad = 0.0
+    v.op = "linear"
+    v.label = None
+    v.const = _PAIRS
+    v._p1 = None
+    v._l1 = 0.0
+    v._p2 = None
+    v._l2 = 0.0
+    v._pn = tuple(parents)
+    v._ln = tuple(factors)
+    if anomaly._active and anomaly.enabled():
+        _check_finite(v)
+    return v
+
+
+def _linear_of_data(weights: Sequence[Value], inputs: Sequence[float], bias: Value) -> Value | None:
+    """linear() of Value weights and float inputs (a first layer's neuron) without the general
+    path's per-operand checks (measured: L1 neurons 2x faster, the fused step ~5%); the same sums in
+    the same order, parents [b, w1, w2, ...], factors [1, x1, x2, ...]. None if an operand is of
+    another type: the general path takes it."""
+    acc = bias.data
+    for w, x in zip(weights, inputs):
+        if type(w) is not Value or type(x) is not float:
+            return None
+        acc += w.data * x
+    v = _new(Value)  # _node() inlined, as in Value.__add__: the call is ~15% of this function
+    v.data = acc
+    v.grad = 0.0
+    v.op = "linear"
+    v.label = None
+    v.const = _SINGLES
+    v._p1 = None
+    v._l1 = 0.0
+    v._p2 = None
+    v._l2 = 0.0
+    v._pn = (bias, *weights)
+    v._ln = (1.0, *inputs)
+    if anomaly._active and anomaly.enabled():
+        _check_finite(v)
+    return v
 
 
 def total(terms: Iterable[Value | Number]) -> Value:
@@ -426,20 +510,13 @@ def total(terms: Iterable[Value | Number]) -> Value:
             acc += c
             constants.append((len(parents), c))
     const = tuple(constants) if constants else None
-    return _node(acc, "sum", (1.0,) * len(parents), pn=tuple(parents), const=const)
+    return _node(acc, "sum", pn=tuple(parents), ln=(1.0,) * len(parents), const=const)
 
 
 # ---- helpers -------------------------------------------------------------------------------------
 
 _new = object.__new__
 
-# Local-derivative tuples that many nodes share: constants cost no allocation, and fewer allocations
-# mean fewer garbage-collector passes over a large graph.
-_ONE = (1.0,)
-_MINUS_ONE = (-1.0,)
-_ZERO = (0.0,)
-_ONE_ONE = (1.0, 1.0)
-_ONE_MINUS_ONE = (1.0, -1.0)
 _PAIRS = (None, 2)  # a 'linear' node's recipe with a Value bias and every term w * x of Values
 _SINGLES = (None, 1)  # ... and every term one Value times a constant (nn's first layer)
 
@@ -447,26 +524,31 @@ _SINGLES = (None, 1)  # ... and every term one Value times a constant (nn's firs
 def _node(
     data: float,
     op: str,
-    local_grads: tuple[float, ...],
     p1: Value | None = None,
+    l1: float = 0.0,
     p2: Value | None = None,
-    pn: tuple[Value, ...] | None = None,
+    l2: float = 0.0,
     const: object = None,
+    pn: tuple[Value, ...] | None = None,
+    ln: tuple[float, ...] = (),
 ) -> Value:
     """A result node; no argument checks, unlike ``Value()``: its inputs are trusted.
 
-    One or two parents go in p1 and p2 (see the storage note on Value); any number in pn.
+    One or two parents go in p1 and p2, each followed by its local derivative (l1, l2; see the
+    storage note on Value); any number of parents in the tuple pn, their local derivatives in ln.
     """
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.local_grads = local_grads
     v.op = op
     v.label = None
     v.const = const
     v._p1 = p1
+    v._l1 = l1
     v._p2 = p2
+    v._l2 = l2
     v._pn = pn
+    v._ln = ln
     if anomaly._active and anomaly.enabled():
         _check_finite(v)
     return v
@@ -603,4 +685,4 @@ def _pow_values(base: Value, exponent: Value) -> Value:
     a, p = base.data, exponent.data
     _check_power(base, a, p)
     out = _power(base, a, p)
-    return _node(out, "**", (_slope(a, p), _exponent_slope(a, p, out)), base, exponent)
+    return _node(out, "**", base, _slope(a, p), exponent, _exponent_slope(a, p, out))
