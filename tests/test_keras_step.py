@@ -15,18 +15,24 @@ import os
 
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-keras = pytest.importorskip("keras", reason="Keras 3 is the reference here (pip install keras)")
-np = pytest.importorskip("numpy", reason="Keras needs numpy")
-torch = pytest.importorskip("torch", reason="Keras' PyTorch backend needs torch")
-if keras.backend.backend() != "torch":
-    pytest.skip(
-        f"needs Keras' PyTorch backend, KERAS_BACKEND is {keras.backend.backend()!r}",
-        allow_module_level=True,
-    )
+import nn
+from demos.circles import ACTIVATIONS, SIZES, article_setup
 
-import nn  # noqa: E402
-from demos.circles import ACTIVATIONS, SIZES, article_setup  # noqa: E402
+# Imported by the `libraries` fixture when these tests run, not when the suite is collected:
+# importing Keras takes ~7 s, and every test process collects every file.
+keras = np = torch = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def libraries():
+    global keras, np, torch
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="Keras 3 is the reference here (pip install keras)")
+    np = pytest.importorskip("numpy", reason="Keras needs numpy")
+    torch = pytest.importorskip("torch", reason="Keras' PyTorch backend needs torch")
+    if keras.backend.backend() != "torch":
+        pytest.skip(f"needs Keras' PyTorch backend, KERAS_BACKEND is {keras.backend.backend()!r}")
+
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
