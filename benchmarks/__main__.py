@@ -15,7 +15,8 @@ ratios of medians. Figures:
            (engine.compile of the fused graph, run on new parameter values); PyTorch 0-dim
            float64 tensors. ms per step, the median of a block of steps in one process.
   chain    y = y + 1.0 repeated n times, build + backward + free: microseconds per node at
-           n = 10^3 and 10^6 (this engine only; micrograd's recursive sort cannot go that deep).
+           n = 10^3 and 10^6 (this engine only; micrograd's recursive sort cannot go that deep),
+           with the collector on ('elementary') and inside engine.gc_paused() ('paused').
   memory   peak Python bytes per node while the step's graph is built (tracemalloc).
   circles  training the circles network (MLP 2-4-6-6-4-1, 900 points, batches of 32, Adamax,
            binary cross-entropy) for --epochs epochs: nn.fit(compile=True) vs the same model as
@@ -77,7 +78,10 @@ def jobs_for(figures: Sequence[str], epochs: int, with_interpreted: bool) -> lis
     if "step" in figures:
         jobs += [Job("step", e) for e in ("micrograd", "elementary", "fused", "compiled", "torch")]
     if "chain" in figures:
-        jobs += [Job("chain", "elementary", (str(n),)) for n in (10**3, 10**6)]
+        jobs += [
+            Job("chain", engine, (str(n),)) for engine in ("elementary", "paused")
+            for n in (10**3, 10**6)
+        ]  # fmt: skip
     if "memory" in figures:
         jobs += [Job("memory", e) for e in ("micrograd", "elementary", "fused")]
     if "circles" in figures:
@@ -174,10 +178,11 @@ def ratios(jobs: list[Job]) -> None:
         ">= 20x",
     )  # fmt: skip
     big, small = ("1000000",), ("1000",)
-    ratio(
-        "chain: us/node at 10^6 / us/node at 10^3", m("chain", "elementary", big),
-        m("chain", "elementary", small), "<= 1.5x",
-    )  # fmt: skip
+    for engine, how in (("elementary", "collector on"), ("paused", "in gc_paused")):
+        ratio(
+            f"chain ({how}): us/node at 10^6 / us/node at 10^3", m("chain", engine, big),
+            m("chain", engine, small), "<= 1.5x",
+        )  # fmt: skip
     for engine in ("elementary", "fused"):
         ratio(
             f"memory: {engine} bytes/node / micrograd bytes/node", m("memory", engine),

@@ -186,15 +186,25 @@ def figure_step(engine_name: str) -> dict:
 
 
 def figure_chain(engine_name: str, n: int) -> dict:
+    """engine_name 'elementary': with the collector on throughout, as a user's own loop runs;
+    'paused': the whole run inside engine.gc_paused(), as nn.fit runs its steps."""
+    import contextlib
+
+    import engine
     from engine import Value
 
+    if engine_name == "paused" and not hasattr(engine, "gc_paused"):
+        return {"skip": "no engine.gc_paused in this revision"}
+    pause = engine.gc_paused if engine_name == "paused" else contextlib.nullcontext
+
     def run() -> None:
-        x = Value(1.0)
-        y = x
-        for _ in range(n):
-            y = y + 1.0
-        y.backward()
-        del y
+        with pause():
+            x = Value(1.0)
+            y = x
+            for _ in range(n):
+                y = y + 1.0
+            y.backward()
+            del y
 
     big = n >= 10**6  # one run, no warm-up: several seconds each, nothing left to warm
     seconds = timed_block(run, min_steps=1 if big else 3, budget=0.5, warm_up=not big)
