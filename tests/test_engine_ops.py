@@ -164,3 +164,19 @@ def test_repr_is_short_and_names_label_op_data_grad():
     assert repr(y) == "Value(y: data=6, grad=1, op='*')"
     assert repr(Value(0.5)) == "Value(data=0.5, grad=0)"
     assert f"{y:.2f}" == "6.00"
+
+
+def test_local_grads_can_be_replaced_one_per_parent_only():
+    """A test or an experiment may replace a node's local derivatives; the next pass uses them,
+    and a count that does not match the parents is refused, naming both counts."""
+    x, y = Value(2.0), Value(3.0)
+    z = x * y
+    z.local_grads = (10.0, 20.0)
+    z.backward()
+    assert (x.grad, y.grad) == (10.0, 20.0)
+    with pytest.raises(ValueError, match="1 factors for 2 parents"):
+        z.local_grads = (1.0,)
+    assert z.local_grads == (10.0, 20.0)
+    s = total([x, y, x])
+    s.local_grads = [1.0, 2.0, 3.0]
+    assert s.local_grads == (1.0, 2.0, 3.0)
