@@ -7,8 +7,11 @@ seed is checked over many random weights, biases, inputs and targets from a seed
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -69,10 +72,34 @@ def as_list(out: Value | list[Value]) -> list[Value]:
     return [out] if isinstance(out, Value) else out
 
 
+def for_each_case(n: int) -> Callable:
+    """Run a test's body for cases 0..n-1 inside ONE test, naming the case that fails.
+
+    The cases are cheap; as separate pytest items their bookkeeping cost more than the checks.
+    The decorated test takes ``case``; pytest sees its signature without it.
+    """
+
+    def wrap(test: Callable) -> Callable:
+        @functools.wraps(test)
+        def run(*args, **kwargs):
+            for case in range(n):
+                try:
+                    test(*args, case=case, **kwargs)
+                except AssertionError as e:
+                    raise AssertionError(f"case {case} of {n}: {e}") from e
+
+        signature = inspect.signature(test)
+        others = [p for p in signature.parameters.values() if p.name != "case"]
+        run.__signature__ = signature.replace(parameters=others)
+        return run
+
+    return wrap
+
+
 # ---- seed 004: the perceptron --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", range(CASES))
+@for_each_case(CASES)
 def test_seed_004_perceptron_mse_over_the_data_set(case):
     rng = random.Random(4000 + case)
     n_in, m = rng.randint(1, 4), rng.randint(1, 7)
@@ -119,7 +146,7 @@ def seed_000_expected(model: nn.MLP, x: list[float], y: list[float]) -> dict[str
     return out
 
 
-@pytest.mark.parametrize("case", range(CASES))
+@for_each_case(CASES)
 def test_seed_000_two_sigmoid_layers_mse(case):
     rng = random.Random(0 + case)
     n_x, n_h, n_y = rng.randint(1, 4), rng.randint(1, 4), rng.randint(1, 3)
@@ -161,7 +188,7 @@ def seed_001_expected(model: nn.MLP, samples: list[tuple[list[float], float]], g
 
 
 @pytest.mark.parametrize("hidden", ["tanh", "relu", "sigmoid"])
-@pytest.mark.parametrize("case", range(CASES))
+@for_each_case(CASES)
 def test_seed_001_two_layers_binary_cross_entropy(case, hidden):
     rng = random.Random(1000 + case)
     n_x, n_h = rng.randint(1, 4), rng.randint(1, 5)
@@ -179,7 +206,7 @@ def test_seed_001_two_layers_binary_cross_entropy(case, hidden):
 
 
 @pytest.mark.parametrize("hidden", ["tanh", "relu"])
-@pytest.mark.parametrize("case", range(30))
+@for_each_case(30)
 def test_seed_001_with_m_examples_is_the_mean(case, hidden):
     """The article's closing remark: over m examples each gradient gains 1/m and a sum."""
     rng = random.Random(1500 + case)
@@ -230,7 +257,7 @@ def seed_002_deltas(model: nn.MLP, x: list[float], y: float, f: str) -> tuple[li
 
 
 @pytest.mark.parametrize("f", ["sigmoid", "tanh"])
-@pytest.mark.parametrize("case", range(CASES))
+@for_each_case(CASES)
 def test_seed_002_four_layer_local_gradients_and_the_w22_chain(case, f):
     rng = random.Random(2000 + case)
     model = nn.MLP(4, [2, 2, 1], [f, f, "linear"], seed=case)
@@ -265,7 +292,7 @@ def test_seed_002_four_layer_local_gradients_and_the_w22_chain(case, f):
 
 
 @pytest.mark.parametrize("fused", [True, False])
-@pytest.mark.parametrize("case", range(20))
+@for_each_case(20)
 def test_seed_002_paths_sum_to_every_gradient(case, fused):
     rng = random.Random(2500 + case)
     model = nn.MLP(4, [2, 2, 1], ["sigmoid", "sigmoid", "linear"], seed=case, fused=fused)
@@ -298,7 +325,7 @@ SEED_NETWORKS = {
 
 
 @pytest.mark.parametrize("network", SEED_NETWORKS)
-@pytest.mark.parametrize("case", range(20))
+@for_each_case(20)
 def test_fused_and_expanded_seed_networks_agree(network, case):
     n_x, sizes, activations, loss = SEED_NETWORKS[network]
     rng = random.Random(3000 + case)
