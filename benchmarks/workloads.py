@@ -86,11 +86,9 @@ def timed_block(step, min_steps: int = 3, budget: float = 1.0, warm_up: bool = T
     return statistics.median(times)
 
 
-def _engine_step(neuron_name: str):
-    import engine
-
-    neuron = neuron_expanded if neuron_name == "elementary" else engine.linear
-    params = init_params(engine.Value)
+def _training_step(leaf, neuron):
+    """One training step of the demo on the engine whose leaf constructor is ``leaf``."""
+    params = init_params(leaf)
     xs, ys = make_data()
     ps = flat(params)
 
@@ -101,6 +99,13 @@ def _engine_step(neuron_name: str):
         loss.backward()
 
     return step
+
+
+def _engine_step(neuron_name: str):
+    import engine
+
+    neuron = neuron_expanded if neuron_name == "elementary" else engine.linear
+    return _training_step(engine.Value, neuron)
 
 
 def _compiled_step():
@@ -128,17 +133,7 @@ def _compiled_step():
 def _micrograd_step():
     from micrograd.engine import Value
 
-    params = init_params(Value)
-    xs, ys = make_data()
-    ps = flat(params)
-
-    def step() -> None:
-        for p in ps:
-            p.grad = 0.0
-        loss = step_loss(params, xs, ys, neuron_expanded)
-        loss.backward()
-
-    return step
+    return _training_step(Value, neuron_expanded)
 
 
 def _torch_step():

@@ -17,14 +17,12 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import engine
 from engine import Value
 from engine.render.options import NodeStyle
-from engine.render.text import html_text
 
 # ---- seed 000: the paths from J to a parameter ---------------------------------------------------
 
@@ -46,8 +44,6 @@ def draw_paths(root: Value, targets: Sequence[Value], path: str | Path) -> Path:
 
 # ---- seed 002: the graph in the article's names -------------------------------------------------
 
-_BOLD = re.compile(r"<B>([^<]*)</B>")  # a node's name in engine.to_dot's value boxes
-
 
 def renamed_graph(
     root: Value,
@@ -61,28 +57,23 @@ def renamed_graph(
     ``describe`` is the model's hook (nn.graph_view), whose 'layer l' clusters get the title
     ``cluster_title(l)``; the picture is engine.render's, only the names changed."""
 
-    def retitled(node: Value) -> NodeStyle | None:
-        style = describe(node)
-        if style is None or style.cluster is None:
-            return style
-        layer = int(style.cluster.rsplit(" ", 1)[-1])
-        return dataclasses.replace(style, cluster=cluster_title(layer))
+    def renamed(node: Value) -> NodeStyle:
+        style = describe(node) or NodeStyle()
+        cluster = style.cluster
+        if cluster is not None:
+            cluster = cluster_title(int(cluster.rsplit(" ", 1)[-1]))
+        return dataclasses.replace(style, cluster=cluster, name=names.get(node.label))
 
-    def rename(m: re.Match[str]) -> str:
-        label = html.unescape(m[1])
-        return f"<B>{html_text(names.get(label, label))}</B>"
-
-    opts = engine.RenderOptions(describe=retitled, **options)
-    return _draw(_BOLD.sub(rename, engine.to_dot(root, opts).source), path, opts)
+    return engine.render(root, path, describe=renamed, **options)
 
 
-def _draw(source: str, path: str | Path, opts: engine.RenderOptions | None = None) -> Path:
+def _draw(source: str, path: str | Path) -> Path:
     """Run dot on DOT source the way engine.render does (page-sized, written atomically)."""
     from engine.render import backends
     from engine.render.dot import dot_args
     from engine.render.files import write_atomic
 
-    opts = opts or engine.RenderOptions()
+    opts = engine.RenderOptions()
     path = Path(path)
     fmt = path.suffix.lstrip(".")
     return write_atomic(path, backends.run(source, fmt, opts.backend, dot_args(opts, fmt)))

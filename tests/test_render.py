@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import engine
 import nn
-from engine import Value, linear
+from engine import NodeStyle, Value, linear
 from engine.render import backends
 from engine.render import dot as render_module
 from engine.render.backends import DotNotFoundError
@@ -611,3 +611,13 @@ def test_seed_003_network_fits_the_default_limit_in_both_views():
     assert len([k for k in nodes if k.startswith("v")]) == len(engine.topo_order(J)) < 300
     boxes, _ = parse(engine.to_dot(J, view="neurons", describe=hook(J)).source)
     assert len([k for k in boxes if k.startswith("n")]) == 4 + 6 + 6 + 4 + 1
+
+
+def test_a_describe_hook_can_rename_what_is_drawn_and_nothing_else():
+    """NodeStyle.name replaces the label in the picture; the node keeps its label."""
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    y.label = "y"
+    named = engine.to_dot(y, describe=lambda n: NodeStyle(name="a³") if n is y else None).source
+    assert "<B>a&#179;</B>" in named and "<B>y</B>" not in named and "<B>x</B>" in named
+    assert y.label == "y"

@@ -70,6 +70,20 @@ class Layout:
 # ---- choosing the layout -----------------------------------------------------------------------
 
 
+def _adder(graph: graphviz.Digraph, clusters: dict[str, list[tuple[str, dict[str, str]]]]):
+    """add(node_id, attrs, cluster): declare a node now, or keep it for its cluster (drawn later
+    by add_clusters). The id becomes the SVG element's id, which the explorer's script reads."""
+
+    def add(node_id: str, attrs: dict[str, str], cluster: str | None) -> None:
+        attrs = {"id": node_id, **attrs}
+        if cluster is None:
+            graph.node(node_id, **attrs)
+        else:
+            clusters.setdefault(cluster, []).append((node_id, attrs))
+
+    return add
+
+
 def heights(order: list[Value]) -> dict[Value, int]:
     """Each node's distance in edges from the root (the longest one): the root is 0."""
     height = {order[-1]: 0}
@@ -135,12 +149,7 @@ def value_graph(
     clusters: dict[str, list[tuple[str, dict[str, str]]]] = {}
     junctions: dict[tuple[Value, str], bool] = {}  # (value, cluster it enters) -> lit
 
-    def add(node_id: str, attrs: dict[str, str], cluster: str | None) -> None:
-        attrs = {"id": node_id, **attrs}  # the SVG element's id, for the explorer's script
-        if cluster is None:
-            graph.node(node_id, **attrs)
-        else:
-            clusters.setdefault(cluster, []).append((node_id, attrs))
+    add = _adder(graph, clusters)
 
     index = {node: i for i, node in enumerate(order)}
     declared = sorted(order, key=lambda n: (styles[n].order, index[n]))
@@ -244,7 +253,8 @@ def value_attrs(
     lit: bool,
 ) -> dict[str, str]:
     """A value's box: label, data and grad, filled by kind, outlined red when highlighted."""
-    label = html_text(node.label) if node.label is not None else ""
+    shown = style_of(opts, node).name or node.label
+    label = html_text(shown) if shown is not None else ""
     grad_value = node.grad if frame is None else frame.grads.get(node, 0.0)
     grad = f"grad {num(grad_value, opts.digits)}"
     unknown = False
@@ -361,12 +371,7 @@ def box_graph(
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     clusters: dict[str, list[tuple[str, dict[str, str]]]] = {}
 
-    def add(node_id: str, attrs: dict[str, str], cluster: str | None) -> None:
-        attrs = {"id": node_id, **attrs}  # the SVG element's id, for the explorer's script
-        if cluster is None:
-            graph.node(node_id, **attrs)
-        else:
-            clusters.setdefault(cluster, []).append((node_id, attrs))
+    add = _adder(graph, clusters)
 
     for box in boxes:
         is_lit = any(v in lit for v in box.nodes)

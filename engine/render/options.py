@@ -37,6 +37,7 @@ class NodeStyle:
       (count and gradient norm); a node with no row is folded in silently.
     order: a sort key; nodes are declared to dot in this order (then graph order), so units
       of a layer come out in index order.
+    name: the name drawn for the node instead of its label (e.g. an article's notation).
     """
 
     kind: str | None = None
@@ -44,11 +45,12 @@ class NodeStyle:
     box: str | None = None
     row: str | None = None
     order: tuple[Any, ...] = ()
+    name: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
             raise ValueError(f"NodeStyle kind must be one of {KINDS} or None, got {self.kind!r}")
-        for name in ("cluster", "box", "row"):
+        for name in ("cluster", "box", "row", "name"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise TypeError(
