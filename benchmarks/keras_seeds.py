@@ -13,11 +13,12 @@ a 10% test split). Then
   chainrule  this project's run of the same setup (the circles demo's), init and batch order from
              the seed.
 
-tests/test_keras_step.py shows the two compute the same steps given the same start; here they
-start from different random draws, so only their distributions can be compared: quartiles of the
-test loss, test accuracy, the training loss after epochs 1, 5 and 10, how many runs stick at
-ln 2 = 0.6931 (final training loss within 0.005 of it) and how many reach test accuracy >= 0.99,
-and a two-sample Kolmogorov-Smirnov test of the test losses (scipy.stats.ks_2samp).
+tests/against_pytorch/test_keras_step.py shows the two compute the same steps given the same
+start; here they start from different random draws, so only their distributions can be compared:
+quartiles of the test loss, test accuracy, the training loss after epochs 1, 5 and 10, how many
+runs stick at ln 2 = 0.6931 (final training loss within 0.005 of it) and how many reach test
+accuracy >= 0.99, and a two-sample Kolmogorov-Smirnov test of the test losses
+(scipy.stats.ks_2samp).
 
 Then three changes to this project's run, each over the same seeds (same data, same batch order):
 
