@@ -23,8 +23,9 @@ ratios of medians. Figures:
            batched PyTorch float64 tensors; training time only (no data, plots or evaluation).
 
 ``--baseline REV`` extracts that git revision of this project (git archive) into a temporary
-folder and runs every one of this engine's measurements on it too, in the same rounds, then
-prints each figure's gain (baseline median / working-tree median). Other files in benchmarks/
+folder and runs every one of this engine's measurements on it too, each right beside its twin on
+the working tree (which of the two goes first alternates by round), then prints each figure's gain
+(baseline median / working-tree median). Other files in benchmarks/
 are separate scripts (``python -m benchmarks.<name>``); this runner does not import them.
 """
 
@@ -88,6 +89,28 @@ def jobs_for(figures: Sequence[str], epochs: int, with_interpreted: bool) -> lis
         engines = ["compiled", "torch"] + (["interpreted"] if with_interpreted else [])
         jobs += [Job("circles", e, (str(epochs),)) for e in engines]
     return jobs
+
+
+def with_baseline_twin(job: Job) -> list[Job]:
+    """[job, the same measurement on the baseline tree] for this engine's jobs; [job] otherwise."""
+    if job.engine not in OURS:
+        return [job]
+    return [job, Job(job.figure, job.engine, job.args, "base")]
+
+
+def in_turn(jobs: list[Job], round_number: int) -> list[Job]:
+    """The jobs in this round's order: as listed in odd rounds; in even rounds each working-tree
+    job and its baseline twin swap places, so neither always runs first."""
+    if round_number % 2:
+        return jobs
+    order = list(jobs)
+    for i in range(len(order) - 1):
+        a, b = order[i], order[i + 1]
+        if a.tree == "work" and b.tree == "base" and (a.figure, a.engine, a.args) == (
+            b.figure, b.engine, b.args
+        ):  # fmt: skip
+            order[i], order[i + 1] = b, a
+    return order
 
 
 def measure(job: Job, tree: Path) -> None:
@@ -238,16 +261,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             sha = extract(args.baseline, Path(tmp))
             trees["base"] = Path(tmp)
             print(f"baseline: {args.baseline} = {sha[:12]} (git archive in {tmp})")
-            ours = [j for j in jobs if j.engine in OURS]
-            jobs += [Job(j.figure, j.engine, j.args, "base") for j in ours]
-            jobs.sort(key=lambda j: FIGURES.index(j.figure))
+            # Each of our jobs is followed at once by its twin on the baseline, so the two see the
+            # same machine: this host's speed swings by up to 2x for seconds at a time, and with
+            # the twins a round apart one such swing once turned a 1.2x gain into 0.94x.
+            jobs = [twin for job in jobs for twin in with_baseline_twin(job)]
         print(
             f"python {platform.python_version()} on {platform.machine()} {platform.system()}; "
             f"{rounds} rounds of {len(jobs)} fresh processes each, every process importing only "
             f"the engine it measures; min / median / max over the rounds"
         )
         for r in range(1, rounds + 1):
-            for job in jobs:
+            for job in in_turn(jobs, r):
                 if not job.skip:
                     measure(job, trees[job.tree])
             print(f"  round {r}/{rounds} done", flush=True)
