@@ -306,6 +306,17 @@ def figure_circles(engine_name: str, epochs: int) -> dict:
     return {"value": time.perf_counter() - t0, "unit": f"s/{epochs} epochs"}
 
 
+# ---- untimed steps, for counting instructions (python -m benchmarks.instructions) ---------------
+
+
+def run_steps(engine_name: str, steps: int) -> dict:
+    """One warm-up step, then ``steps`` more, untimed: valgrind counts what they execute."""
+    step = _engine_step(engine_name)
+    for _ in range(steps + 1):
+        step()
+    return {"value": steps, "unit": "steps"}
+
+
 def main(argv: list[str]) -> None:
     tree, figure, engine_name, *rest = argv
     here = sys.path.pop(0)  # this file's folder: its modules must not shadow the tree's
@@ -319,6 +330,8 @@ def main(argv: list[str]) -> None:
         result = figure_memory(engine_name)
     elif figure == "circles":
         result = figure_circles(engine_name, int(rest[0]))
+    elif figure == "steps":
+        result = run_steps(engine_name, int(rest[0]))
     else:
         raise SystemExit(f"unknown figure {figure!r}")
     if "value" in result and not math.isfinite(result["value"]):
