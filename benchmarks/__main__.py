@@ -263,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"baseline: {args.baseline} = {sha[:12]} (git archive in {tmp})")
             # Each of our jobs is followed at once by its twin on the baseline, so the two see the
             # same machine: this host's speed swings by up to 2x for seconds at a time, and with
-            # the twins a round apart one such swing once turned a 1.2x gain into 0.94x.
+            # the twins several processes apart such swings once turned a ~1.25x gain into 0.94x.
             jobs = [twin for job in jobs for twin in with_baseline_twin(job)]
         print(
             f"python {platform.python_version()} on {platform.machine()} {platform.system()}; "
