@@ -98,21 +98,6 @@ def with_baseline_twin(job: Job) -> list[Job]:
     return [job, Job(job.figure, job.engine, job.args, "base")]
 
 
-def in_turn(jobs: list[Job], round_number: int) -> list[Job]:
-    """The jobs in this round's order: as listed in odd rounds; in even rounds each working-tree
-    job and its baseline twin swap places, so neither always runs first."""
-    if round_number % 2:
-        return jobs
-    order = list(jobs)
-    for i in range(len(order) - 1):
-        a, b = order[i], order[i + 1]
-        if a.tree == "work" and b.tree == "base" and (a.figure, a.engine, a.args) == (
-            b.figure, b.engine, b.args
-        ):  # fmt: skip
-            order[i], order[i + 1] = b, a
-    return order
-
-
 def measure(job: Job, tree: Path) -> None:
     cmd = [sys.executable, str(WORKLOADS), str(tree), job.figure, job.engine, *job.args]
     try:
@@ -261,19 +246,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             sha = extract(args.baseline, Path(tmp))
             trees["base"] = Path(tmp)
             print(f"baseline: {args.baseline} = {sha[:12]} (git archive in {tmp})")
-            # Each of our jobs is followed at once by its twin on the baseline, so the two see the
-            # same machine: this host's speed swings by up to 2x for seconds at a time, and with
-            # the twins several processes apart such swings once turned a ~1.25x gain into 0.94x.
-            jobs = [twin for job in jobs for twin in with_baseline_twin(job)]
+        # With a baseline, each of our jobs runs at once beside its twin on it, so the two see the
+        # same machine: this host's speed swings by up to 2x for seconds at a time, and with the
+        # twins several processes apart such swings once turned a ~1.25x gain into 0.94x.
+        groups = [with_baseline_twin(job) if args.baseline else [job] for job in jobs]
+        jobs = [job for group in groups for job in group]
         print(
             f"python {platform.python_version()} on {platform.machine()} {platform.system()}; "
             f"{rounds} rounds of {len(jobs)} fresh processes each, every process importing only "
             f"the engine it measures; min / median / max over the rounds"
         )
         for r in range(1, rounds + 1):
-            for job in in_turn(jobs, r):
-                if not job.skip:
-                    measure(job, trees[job.tree])
+            for group in groups:
+                for job in group if r % 2 else reversed(group):  # twins alternate who goes first
+                    if not job.skip:
+                        measure(job, trees[job.tree])
             print(f"  round {r}/{rounds} done", flush=True)
     report(jobs, rounds)
     ratios(jobs)

@@ -308,18 +308,17 @@ def plot_boundary(plt, path: Path, ticks, frame, X_test, y_test) -> Path:
 
 
 def animate_boundary(plt, path: Path, ticks, frames, X_test, y_test) -> Path:
-    """One GIF frame per epoch, the image and contour updated in place (Pillow writer)."""
-    from matplotlib.animation import PillowWriter
-
+    """One GIF frame per epoch, the image and contour updated in place."""
     fig, ax, image = _boundary_axes(plt, ticks, X_test, y_test)
-    writer = PillowWriter(fps=5)
+    fig.set_dpi(60)
     contour = None
-    with writer.saving(fig, str(path), dpi=60):
-        for frame in frames:
-            contour = _show(ax, image, ticks, frame, contour)
-            writer.grab_frame()
+    images = []
+    for frame in frames:
+        contour = _show(ax, image, ticks, frame, contour)
+        fig.canvas.draw()
+        images.append(figures.canvas_image(fig.canvas))
     plt.close(fig)
-    return path
+    return figures.save_gif(path, images, fps=5)
 
 
 def draw_figure9(path: Path, model: nn.Module, x: list[float], y: float) -> Path:

@@ -174,7 +174,8 @@ def animate_descent(
     moving against the gradient that backward() computed (arrow).
 
     The surface is drawn once; each frame puts that picture back and draws only the trail, the
-    arrow and the title on it (blitting: 2.1 s -> 0.3 s against redrawing every frame whole)."""
+    arrow and the title on it (blitting: 0.6 s in the circles demo, against 2.1 s redrawing every
+    frame whole)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -211,13 +212,13 @@ def animate_descent(
         title.set_text(f"step {i}: L = {loss:.4f}, dL/dw = ({g1:.3f}, {g2:.3f})")
         for artist in (line, arrow, title):
             ax.draw_artist(artist)
-        images.append(_rgb_image(canvas))
+        images.append(canvas_image(canvas))
         arrow.remove()
     plt.close(fig)
     return save_gif(path, images, fps=8)
 
 
-def _rgb_image(canvas):
+def canvas_image(canvas):
     """The canvas as it is now, as a Pillow RGB image (a copy: the canvas is drawn over next).
     RGB, not RGBA: Pillow reduces RGB to a GIF's 256 colours without visible bands."""
     from PIL import Image
