@@ -3,12 +3,12 @@
     python -m benchmarks.instructions [--baseline REV] [--engines elementary,fused] [--steps 3]
 
 Time on a shared machine swings (here by up to 2x for seconds at a time); the number of machine
-instructions a step executes does not: callgrind counts the same total on every run of the same
-code, whatever else the machine is doing. Each count runs micrograd's demo step (the ``step`` figure
-of ``python -m benchmarks``) in a fresh process under ``valgrind --tool=callgrind``, once with
-``--steps`` steps and once with none; the difference divided by ``--steps`` is one step, without
-the interpreter's start-up. Instructions are not time (a cache miss costs more than an add, and
-the collector's work is counted, not its effect on the caches): read this beside the timings.
+instructions a step executes hardly does: callgrind's totals for the same code agree within 0.1%
+from run to run, whatever else the machine is doing. Each count runs micrograd's demo step (the
+``step`` figure of ``python -m benchmarks``) in a fresh process under ``valgrind --tool=callgrind``,
+once with ``--steps`` steps and once with none; the difference divided by ``--steps`` is one step,
+without the interpreter's start-up. Instructions are not time (a cache miss costs more than an add,
+and the collector's work is counted, not its effect on the caches): read this beside the timings.
 Needs valgrind (Debian: ``apt-get install valgrind``); about a minute per engine and tree.
 """
 
