@@ -8,6 +8,7 @@ y.backward()          # x.grad == d y / d x
 
 from engine.anomaly import detect_anomaly
 from engine.compiler import compile as compile  # not in __all__: * keeps the builtin
+from engine.fused import linear, total
 from engine.gradcheck import GradCheck, gradcheck
 from engine.graph import (
     BackwardStep,
@@ -29,7 +30,7 @@ from engine.render import (
     render_steps,
     to_dot,
 )
-from engine.value import Value, linear, total
+from engine.value import Value
 
 __all__ = [
     "BackwardStep",

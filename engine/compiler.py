@@ -1,278 +1,170 @@
-"""Compile a recorded graph to straight-line Python: one line per node forward, one per edge back.
+"""Compile a recorded graph to straight-line code: one line per node forward, one per edge back.
 
 A training step builds a graph of the same shape every time; only the numbers change.
 ``compile(outputs, inputs)`` takes a graph already built and writes it out as the source of one
-Python function that, given new values for ``inputs``, recomputes every node and runs the backward
-pass without building any Value: no graph, no topological sort, no garbage.
+function that, given new values for ``inputs``, recomputes every node and runs the backward pass
+without building any Value: no graph, no topological sort, no garbage.
 
-The emitted code does the same floating-point operations in the same order as the interpreter
-(``engine.graph.backward``: nodes in reversed ``topo_order`` of the first output, each adding
-``local * grad`` into each parent in operand order, every gradient starting from 0.0), so its
-results are bit-identical to rebuilding the graph at the new inputs and calling ``backward()``.
-Piecewise ops (relu, clip) branch on the new values. A Python ``if`` on a value while the graph
-was built is NOT seen: the graph holds the branch that was taken, and so does the compiled code.
-
-Every op's forward and local-derivative rules as source text live in ``EMITTERS`` below, one entry
-per op of ``engine.value``; a test checks that every op the engine can make has one.
+Each node's line is made from its op's rule in ``engine.rules``: the rule's formula with the node's
+operands put in, so the compiler restates no op. The emitted code does the same floating-point
+operations in the same order as the interpreter (``engine.graph.backward``: nodes in reversed
+``topo_order`` of the first output, each adding ``local * grad`` into each parent in operand order,
+every gradient starting from 0.0), so its results are bit-identical to rebuilding the graph at the
+new inputs and calling ``backward()``. Piecewise ops (relu, clip) branch on the new values. A
+Python ``if`` on a value while the graph was built is NOT seen: the graph holds the branch that was
+taken, and so does the compiled code.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
+import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from engine.errors import describe
 from engine.graph import topo_order
-from engine.value import (
-    Value,
-    _check_power,
-    _div,
-    _exponent_slope,
-    _slope,
-    sigmoid,
-)
+from engine.rules import FLOAT_NAMES, SumRule, parse, rule_for
+from engine.value import Value
 
-__all__ = ["CompiledStep", "StepResult", "compile", "EMITTERS", "op_kind"]
-
-
-# ---- helpers the emitted code calls: the ops' own float rules and checks ----------------------
-#
-# Where an op's float rule is more than one Python operator (IEEE division by zero, the power
-# rules, the domain checks), the emitted code calls the very functions engine.value uses, so each
-# rule stays in one place.
-
-
-def _divide(a: float, b: float) -> float:
-    """a / b as Value.__truediv__ has it: ZeroDivisionError for a zero divisor unless a is NaN."""
-    if b == 0.0 and a == a:
-        raise ZeroDivisionError(f"op '/': division by zero: {a!r} / {b!r}")
-    return _div(a, b)
-
-
-def _log(a: float) -> float:
-    if a <= 0.0:
-        raise ValueError(f"op 'log': operand must be > 0, got {a!r}")
-    return math.log(a)
-
-
-def _power(a: float, p: float) -> float:
-    """a ** p with the checks of Value.__pow__ / __rpow__ (domain errors, finite overflow)."""
-    _check_power(a, a, p)
-    try:
-        return a**p
-    except OverflowError:
-        raise OverflowError(f"op '**': result too large for a float, from {a!r} ** {p!r}") from None
-
-
-def _sqrt(a: float) -> float:
-    """a ** 0.5 as Value.__pow__ computes it (as PyTorch does): sqrt, so sqrt(-0.0) is -0.0."""
-    _check_power(a, a, 0.5)
-    return math.sqrt(a) if a == a else a
-
-
-# The names the emitted code may use besides its own variables.
-NAMESPACE: dict[str, object] = {
-    "exp": math.exp,
-    "tanh": math.tanh,
-    "log": _log,
-    "sigmoid": sigmoid,
-    "div": _div,
-    "divide": _divide,
-    "power": _power,
-    "sqrt": _sqrt,
-    "slope": _slope,
-    "exponent_slope": _exponent_slope,
-    "inf": math.inf,
-    "nan": math.nan,
-}
+__all__ = ["CompiledStep", "StepResult", "compile", "node_formulas", "literal"]
 
 
 def literal(x: float | int) -> str:
     """Python source for a number, exact on reading back (repr round-trips every float)."""
-    if isinstance(x, int) and not isinstance(x, bool):
-        return repr(x) if x >= 0 else f"({x!r})"
-    x = float(x)
+    return ast.unparse(number(float(x)))
+
+
+def number(x: float) -> ast.expr:
+    """A float as an expression: negative numbers (and -0.0) as a negation, so they never bind
+    wrongly (-2.0 ** x), inf and nan by name."""
     if math.isnan(x):
-        return "nan"
+        return ast.Name("nan", ast.Load())
+    if math.copysign(1.0, x) < 0.0:
+        return ast.UnaryOp(ast.USub(), number(-x))
     if math.isinf(x):
-        return "inf" if x > 0 else "(-inf)"
-    text = repr(x)
-    return f"({text})" if text.startswith("-") else text
+        return ast.Name("inf", ast.Load())
+    return ast.Constant(x)
 
 
-# ---- the emitters: per op, its forward rule and its local derivatives as source -----------------
-#
-# An emitter gets the node, the source for each parent's value (a variable name or a literal) and
-# the node's own variable name; it returns the forward expression and one local-derivative
-# expression per parent. Each mirrors the op's method in engine.value expression for expression:
-# the same operations on the same operands, so the same bits.
-
-Emitted = tuple[str, list[str]]
+# ---- each node's formulas, from its rule -------------------------------------------------------
 
 
-def _left(node: Value) -> float | None:
-    """The constant of an op written c op x (stored as (c,)), else None."""
-    return node.const[0] if isinstance(node.const, tuple) else None
+def node_formulas(
+    node: Value, sources: Sequence[ast.expr], out: ast.expr
+) -> tuple[ast.expr, list[ast.expr]]:
+    """The node's forward expression and one local-derivative expression per parent, made from its
+    op's rule with ``sources`` (one expression per parent) and its plain-number arguments put in.
+
+    Sub-expressions that depend on no parent are worked out now (a test such as ``k == 0.5``, a
+    derivative such as ``div(1.0, 3.0)``), with the same float functions the interpreter calls.
+    """
+    rule = rule_for(node.op)
+    if isinstance(rule, SumRule):
+        return _sum_formulas(rule, node, list(sources))
+    const = node.const if isinstance(node.const, dict) else {}
+    names: dict[str, ast.expr] = {}
+    given = iter(sources)
+    for operand in rule.operands:
+        names[operand] = number(const[operand]) if operand in const else next(given)
+    for param in rule.params:
+        names[param] = number(const[param])
+    forward = _fold(_substitute(parse(rule.forward), names))
+    names["out"] = out
+    grads = [
+        _fold(_substitute(parse(g), names))
+        for operand, g in zip(rule.operands, rule.grads)
+        if operand not in const
+    ]
+    return forward, grads
 
 
-def _add(node: Value, p: list[str], out: str) -> Emitted:
-    if len(p) == 2:
-        return f"{p[0]} + {p[1]}", ["1.0", "1.0"]
-    c = _left(node)
-    if c is not None:
-        return f"{literal(c)} + {p[0]}", ["1.0"]
-    return f"{p[0]} + {literal(node.const)}", ["1.0"]
-
-
-def _sub(node: Value, p: list[str], out: str) -> Emitted:
-    if len(p) == 2:
-        return f"{p[0]} - {p[1]}", ["1.0", "-1.0"]
-    c = _left(node)
-    if c is not None:
-        return f"{literal(c)} - {p[0]}", ["-1.0"]
-    return f"{p[0]} - {literal(node.const)}", ["1.0"]
-
-
-def _mul(node: Value, p: list[str], out: str) -> Emitted:
-    if len(p) == 2:
-        return f"{p[0]} * {p[1]}", [p[1], p[0]]
-    c = _left(node)
-    if c is not None:
-        return f"{literal(c)} * {p[0]}", [literal(c)]
-    return f"{p[0]} * {literal(node.const)}", [literal(node.const)]
-
-
-def _divide_op(node: Value, p: list[str], out: str) -> Emitted:
-    if len(p) == 2:
-        a, b = p
-        return f"divide({a}, {b})", [f"div(1.0, {b})", f"-div({out}, {b})"]
-    c = _left(node)
-    if c is not None:  # c / x
-        return f"divide({literal(c)}, {p[0]})", [f"-div({out}, {p[0]})"]
-    c = node.const
-    forward = f"{p[0]} / {literal(c)}" if c != 0.0 else f"divide({p[0]}, {literal(c)})"
-    return forward, [literal(_div(1.0, c))]
-
-
-def _pow(node: Value, p: list[str], out: str) -> Emitted:
-    if len(p) == 2:  # Value ** Value
-        a, e = p
-        return f"power({a}, {e})", [f"slope({a}, {e})", f"exponent_slope({a}, {e}, {out})"]
-    c = literal(_left(node))  # c ** x
-    return f"power({c}, {p[0]})", [f"exponent_slope({c}, {p[0]}, {out})"]
-
-
-def _pow_p(node: Value, p: list[str], out: str) -> Emitted:
-    a, k = p[0], node.const
-    if k == 0.5:
-        return f"sqrt({a})", [f"div(0.5, {out})"]
-    forward = f"power({a}, {literal(k)})"
-    if k == 0.0:
-        return forward, ["0.0"]
-    if k in (1.0, 2.0):  # a ** 0 or a ** 1 cannot overflow or divide by zero: plain Python
-        return forward, [f"{literal(k)} * {a} ** {literal(k - 1.0)}"]
-    return forward, [f"slope({a}, {literal(k)})"]
-
-
-def _neg(node: Value, p: list[str], out: str) -> Emitted:
-    return f"-{p[0]}", ["-1.0"]
-
-
-def _exp(node: Value, p: list[str], out: str) -> Emitted:
-    return f"exp({p[0]})", [out]
-
-
-def _ln(node: Value, p: list[str], out: str) -> Emitted:
-    return f"log({p[0]})", [f"1.0 / {p[0]}"]  # the operand is > 0 or NaN, never 0
-
-
-def _tanh(node: Value, p: list[str], out: str) -> Emitted:
-    return f"tanh({p[0]})", [f"1.0 - {out} * {out}"]
-
-
-def _sigmoid(node: Value, p: list[str], out: str) -> Emitted:
-    return f"sigmoid({p[0]})", [f"{out} * (1.0 - {out})"]
-
-
-def _relu(node: Value, p: list[str], out: str) -> Emitted:
-    a = p[0]
-    # As Value.relu: NaN passes with slope 1, -0.0 stays -0.0, the slope at 0 is 0.
-    return f"0.0 if {a} < 0.0 else {a}", [f"0.0 if {a} <= 0.0 else 1.0"]
-
-
-def _clip(node: Value, p: list[str], out: str) -> Emitted:
-    a, (low, high) = p[0], node.const
-    lo, hi = literal(low), literal(high)
-    forward = (
-        f"{literal(float(low))} if {a} < {lo} else {literal(float(high))} if {a} > {hi} else {a}"
-    )
-    return forward, [f"1.0 if {lo} <= {a} <= {hi} else 0.0"]  # NaN passes, with slope 0
-
-
-def _linear(node: Value, p: list[str], out: str) -> Emitted:
-    start, terms = node.const
+def _sum_formulas(
+    rule: SumRule, node: Value, sources: list[ast.expr]
+) -> tuple[ast.expr, list[ast.expr]]:
+    """An n-ary sum's forward expression and derivatives, term by term from its rule, following
+    the layout in ``node.const`` (see ``engine.fused``)."""
+    const = node.const if isinstance(node.const, dict) else {}
     factors = node.local_grads
     i = 0
-    if start is None:  # a Value bias, the first parent
-        text, locals_ = p[0], ["1.0"]
+    grads: list[ast.expr] = []
+    if rule.start is not None and const.get("bias") is None:  # a Value start: the first parent
+        total: ast.expr = sources[0]
+        grads.append(number(1.0))
         i = 1
+    elif rule.start is not None:
+        total = number(const["bias"])
     else:
-        text, locals_ = literal(start), []
-    kinds = [terms] * ((len(p) - i) // terms) if isinstance(terms, int) else terms
-    for kind in kinds:
-        if kind == 2 and not isinstance(kind, float):  # w * x, both Values
-            text += f" + {p[i]} * {p[i + 1]}"
-            locals_ += [p[i + 1], p[i]]
-            i += 2
-        elif kind == 1 and not isinstance(kind, float):  # one Value; its factor is the constant
-            c = literal(factors[i])
-            text += f" + {p[i]} * {c}"
-            locals_.append(c)
-            i += 1
-        else:  # a product of two constants
-            text += f" + {literal(kind)}"
-    return text, locals_
+        total = number(0.0)
+    if rule.start is not None:
+        layout = const["values_per_term"]
+        n_terms = (len(sources) - i) // layout if isinstance(layout, int) else len(layout)
+        kinds = [layout] * n_terms if isinstance(layout, int) else list(layout)
+        constants: dict[int, list[float]] = {}
+    else:  # 'sum': every parent is a term; constant terms sit among them
+        kinds = [1] * len(sources)
+        constants = {}
+        for position, c in const.get("constants", ()):
+            constants.setdefault(position, []).append(c)
+    for k, kind in enumerate([*kinds, None]):
+        for c in constants.get(k, ()):
+            total = ast.BinOp(total, ast.Add(), number(c))
+        if kind is None:
+            break
+        if isinstance(kind, float):  # a term with no Value: its constant product
+            total = ast.BinOp(total, ast.Add(), number(kind))
+            continue
+        if kind == 2:  # every operand of the term a Value
+            term = dict(zip(rule.term, sources[i : i + 2]))
+            grads += [_substitute(parse(g), term) for g in rule.term_grads]
+        elif len(rule.term) == 1:  # a one-operand term ('sum')
+            term = {rule.term[0]: sources[i]}
+            grads.append(_substitute(parse(rule.term_grads[0]), term))
+        else:  # one Value; its derivative, the other operand, is the recorded constant
+            term = {rule.term[0]: sources[i], rule.term[1]: number(factors[i])}
+            grads.append(_substitute(parse(rule.term_grads[0]), term))
+        total = ast.BinOp(total, ast.Add(), _substitute(parse(rule.term_forward), term))
+        i += int(kind)
+    return total, grads
 
 
-def _sum(node: Value, p: list[str], out: str) -> Emitted:
-    constants = dict.fromkeys(range(len(p) + 1), ())
-    for position, c in node.const or ():
-        constants[position] = (*constants[position], c)
-    text = "0.0"
-    for i in range(len(p) + 1):
-        for c in constants[i]:
-            text += f" + {literal(c)}"
-        if i < len(p):
-            text += f" + {p[i]}"
-    return text, ["1.0"] * len(p)
+class _Put(ast.NodeTransformer):
+    def __init__(self, names: dict[str, ast.expr]) -> None:
+        self.names = names
+
+    def visit_Name(self, name: ast.Name) -> ast.expr:
+        return copy.deepcopy(self.names[name.id]) if name.id in self.names else name
 
 
-Emitter = Callable[[Value, list[str], str], Emitted]
-
-EMITTERS: dict[str, Emitter] = {
-    "+": _add,
-    "-": _sub,
-    "*": _mul,
-    "/": _divide_op,
-    "**": _pow,
-    "**p": _pow_p,
-    "neg": _neg,
-    "exp": _exp,
-    "log": _ln,
-    "tanh": _tanh,
-    "sigmoid": _sigmoid,
-    "relu": _relu,
-    "clip": _clip,
-    "linear": _linear,
-    "sum": _sum,
-}
+def _substitute(expression: ast.expr, names: dict[str, ast.expr]) -> ast.expr:
+    return _Put(names).visit(copy.deepcopy(expression))
 
 
-def op_kind(op: str) -> str:
-    """The EMITTERS key for a node's op: '**p' for every constant power ('**2', '**0.5', ...)."""
-    return "**p" if op.startswith("**") and len(op) > 2 else op
+def _is_constant(expression: ast.expr) -> bool:
+    return all(not isinstance(n, ast.Name) or n.id in FLOAT_NAMES for n in ast.walk(expression))
+
+
+def _evaluate(expression: ast.expr) -> object:
+    tree = ast.fix_missing_locations(ast.Expression(copy.deepcopy(expression)))
+    code = builtins.compile(tree, "<rule>", "eval")
+    return eval(code, dict(FLOAT_NAMES))  # noqa: S307 - the table's own formulas
+
+
+def _fold(expression: ast.expr) -> ast.expr:
+    """Work out what depends on no variable: a conditional's test picks its branch, and a whole
+    constant expression becomes its number (left as it is if working it out raises)."""
+    if isinstance(expression, ast.IfExp) and _is_constant(expression.test):
+        return _fold(expression.body if _evaluate(expression.test) else expression.orelse)
+    if _is_constant(expression) and not isinstance(expression, ast.Constant | ast.UnaryOp):
+        try:
+            value = _evaluate(expression)
+        except (ArithmeticError, ValueError):
+            return expression
+        if isinstance(value, float):
+            return number(value)
+    return expression
 
 
 # ---- the compiled step ---------------------------------------------------------------------------
@@ -365,7 +257,7 @@ def compile(  # noqa: A001 - the issue names it engine.compile
                 f"is nothing to compute"
             )
     source = _emit(name, outs, ins, targets, order, root_order, live)
-    namespace = dict(NAMESPACE)
+    namespace = dict(FLOAT_NAMES)
     exec(builtins.compile(source, f"<engine.compile {name}>", "exec"), namespace)
     return CompiledStep(source, namespace[name], len(ins))
 
@@ -390,6 +282,14 @@ def _comment(node: Value) -> str:
     return "  # " + "".join(ch if ch.isprintable() else "?" for ch in node.label)
 
 
+def _comment(node: Value) -> str:
+    """The node's label as a comment; characters that could end the comment line are replaced,
+    so a label can never become code."""
+    if node.label is None:
+        return ""
+    return "  # " + "".join(ch if ch.isprintable() else "?" for ch in node.label)
+
+
 def _emit(
     name: str,
     outs: list[Value],
@@ -399,32 +299,36 @@ def _emit(
     root_order: list[Value],
     live: set[Value],
 ) -> str:
-    names: dict[Value, str] = {}
-    number = 0
-    for v in ins:
-        names[v] = f"v{number}"
-        number += 1
+    names: dict[Value, ast.expr] = {}
+    for i, v in enumerate(ins):
+        names[v] = ast.Name(f"v{i}", ast.Load())
+    number_ = len(ins)
     lines = [
         f"def {name}(x):",
         f'    """{len(ins)} inputs -> {len(outs)} output(s): forward one line per node, then'
         ' backward one line per edge."""',
     ]
     for i, v in enumerate(ins):
-        lines.append(f"    {names[v]} = x[{i}]{_comment(v)}")
-    local_src: dict[Value, list[str]] = {}
+        lines.append(f"    v{i} = x[{i}]{_comment(v)}")
+    local_src: dict[Value, list[ast.expr]] = {}
     for node in order:
         if node in names:
             continue
         if node not in live:
-            names[node] = literal(node.data)
+            names[node] = number(node.data)
             continue
-        names[node] = out = f"v{number}"
-        number += 1
-        emitter = EMITTERS.get(op_kind(node.op))
-        if emitter is None:
-            raise ValueError(f"compile: no rule to compile op {node.op!r} of {describe(node)}")
-        forward, local_src[node] = emitter(node, [names[p] for p in node.parents], out)
-        lines.append(f"    {out} = {forward}{_comment(node)}")
+        out = f"v{number_}"
+        number_ += 1
+        try:
+            forward, local_src[node] = node_formulas(
+                node, [names[p] for p in node.parents], ast.Name(out, ast.Load())
+            )
+        except KeyError:
+            raise ValueError(
+                f"compile: no rule to compile op {node.op!r} of {describe(node)}"
+            ) from None
+        names[node] = ast.Name(out, ast.Load())
+        lines.append(f"    {out} = {ast.unparse(forward)}{_comment(node)}")
     # Backward: which nodes need a gradient (they lie on a path from a target to outputs[0]).
     wanted = set(targets)
     needs: set[Value] = set()
@@ -433,8 +337,12 @@ def _emit(
             needs.add(node)
     root = outs[0]
     grads: dict[Value, str] = {}
+
+    def grad_name(v: Value) -> str:
+        return "g" + ast.unparse(names[v])[1:]
+
     if root in needs:
-        grads[root] = "g" + names[root][1:]
+        grads[root] = grad_name(root)
         body: list[str] = [f"    {grads[root]} = 1.0{_comment(root)}"]
         zero: list[str] = []
         for node in reversed(root_order):
@@ -445,31 +353,25 @@ def _emit(
                 if parent not in needs:
                     continue
                 if parent not in grads:
-                    grads[parent] = "g" + names[parent][1:]
+                    grads[parent] = grad_name(parent)
                     zero.append(grads[parent])
                 pg = grads[parent]
-                if local == "1.0":
+                text = ast.unparse(local)
+                if text == "1.0":
                     body.append(f"    {pg} += {g}")
-                elif local == "-1.0":
+                elif text == "-1.0":
                     body.append(f"    {pg} -= {g}")
-                elif _simple(local):
-                    body.append(f"    {pg} += {local} * {g}")
+                elif isinstance(local, ast.Name | ast.Constant) or (
+                    isinstance(local, ast.UnaryOp) and isinstance(local.operand, ast.Constant)
+                ):
+                    body.append(f"    {pg} += {text} * {g}")
                 else:
-                    body.append(f"    {pg} += ({local}) * {g}")
+                    body.append(f"    {pg} += ({text}) * {g}")
         lines.append("    # backward: d outputs[0] / d node, every gradient starting from 0.0")
         for k in range(0, len(zero), 12):
             lines.append("    " + " = ".join(zero[k : k + 12]) + " = 0.0")
         lines += body
-    output_list = ", ".join(names[o] for o in outs)
+    output_list = ", ".join(ast.unparse(names[o]) for o in outs)
     grad_list = ", ".join(grads.get(v, "0.0") for v in targets)
     lines.append(f"    return ({output_list},), ({grad_list}{',' if targets else ''})")
     return "\n".join(lines) + "\n"
-
-
-def _simple(expr: str) -> bool:
-    """A name or a literal: needs no parentheses in ``expr * g``."""
-    return (
-        expr.isidentifier()
-        or expr.replace(".", "", 1).replace("e-", "", 1).isdigit()
-        or (expr.startswith("(") and expr.endswith(")") and expr.count("(") == 1)
-    )

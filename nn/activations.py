@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine import Value
+from engine.rules import RULES, Rule
 
-# None means the identity: a 'linear' unit adds no node, so its output is its Z node itself.
+# Every op whose rule names a torch.nn module is an activation, called by its op's name; None means
+# the identity: a 'linear' unit adds no node, so its output is its Z node itself.
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
+    **{
+        op: getattr(Value, op)
+        for op, rule in RULES.items()
+        if isinstance(rule, Rule) and rule.torch_module is not None
+    },
     "linear": None,
 }
 

@@ -7,14 +7,11 @@ order as the graph's forward pass, so its numbers are identical to the graph's.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Iterator, Sequence
 from itertools import repeat
 
-from engine import Value
-from engine.value import sigmoid
-from nn.activations import ACTIVATIONS
+from engine.rules import float_forward
 from nn.layers import MLP, Layer, Neuron
 from nn.module import Module
 
@@ -52,14 +49,9 @@ def layer_columns(
 
 
 def activate(activation: str, z: list[float]) -> list[float]:
-    """The activation applied to a column, bit-identical to its Value op."""
-    if activation == "relu":
-        return [a if a > 0.0 else 0.0 for a in z]
-    if activation == "sigmoid":
-        return list(map(sigmoid, z))
-    if activation == "tanh":
-        return list(map(math.tanh, z))
+    """The activation applied to a column: its op's rule on floats (``engine.rules``), the formula
+    the Value op is checked against bit for bit, so NaN, infinities and -0.0 come out as in the
+    graph."""
     if activation == "linear":
         return z
-    g = ACTIVATIONS[activation]  # any other activation: through its Value op, one by one
-    return [g(Value(a)).data for a in z]
+    return list(map(float_forward(activation), z))

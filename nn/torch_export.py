@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine.rules import RULES, Rule
+
 if TYPE_CHECKING:
     import torch
 
@@ -11,9 +13,11 @@ if TYPE_CHECKING:
 
 # PyTorch module class per activation; None adds no module ('linear' is the identity).
 TORCH_ACTIVATIONS: dict[str, str | None] = {
-    "relu": "ReLU",
-    "tanh": "Tanh",
-    "sigmoid": "Sigmoid",
+    **{
+        op: rule.torch_module
+        for op, rule in RULES.items()
+        if isinstance(rule, Rule) and rule.torch_module is not None
+    },
     "linear": None,
 }
 

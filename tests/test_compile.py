@@ -12,9 +12,10 @@ import random
 import pytest
 
 import engine
+import engine.fused
 import engine.value
 from engine import Value
-from engine.compiler import EMITTERS, op_kind
+from engine.rules import RULES, rule_for
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e-300, -1e-300, 1e300, -1e300, 709.0, 710.0]
 SPECIAL += [math.inf, -math.inf, math.nan]
@@ -125,34 +126,48 @@ def test_every_op_compiles_to_the_interpreters_bits(case):
     check_agrees(build, n, _points(n, rng), trace_at)
 
 
-def test_the_op_cases_cover_every_emitter():
+def test_the_op_cases_cover_every_rule():
     made = set()
     for n, build in OP_CASES.values():
-        made.add(op_kind(build(*[Value(2.0) for _ in range(n)]).op))
-    assert made == set(EMITTERS)
+        made.add(rule_for(build(*[Value(2.0) for _ in range(n)]).op).op)
+    assert made == set(RULES)
 
 
-def _ops_value_py_can_make() -> set[str]:
-    """The op names of every node engine.value creates: the second argument of each _node() call
-    (an f-string such as f'**{p:g}' stands for the family '**p')."""
-    tree = ast.parse(inspect.getsource(engine.value))
+def _ops_the_engine_can_make() -> set[str]:
+    """The op names of every node engine.value and engine.fused create: the second argument of
+    each node() call and each inlined ``v.op = ...`` (an f-string such as f'**{p:g}' stands for
+    the family '**k')."""
     ops = set()
-    for call in ast.walk(tree):
-        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "_node":
-            arg = call.args[1]
+    for module in (engine.value, engine.fused):
+        tree = ast.parse(inspect.getsource(module))
+        for item in ast.walk(tree):
+            if isinstance(item, ast.Call) and getattr(item.func, "id", None) == "node":
+                arg = item.args[1]
+            elif isinstance(item, ast.Assign) and ast.unparse(item.targets[0]) == "v.op":
+                arg = item.value
+            else:
+                continue
+            if isinstance(arg, ast.Name):  # node() itself: v.op = op
+                continue
             if isinstance(arg, ast.Constant):
                 ops.add(arg.value)
             else:
                 assert isinstance(arg, ast.JoinedStr), ast.dump(arg)
-                ops.add(op_kind(ast.literal_eval(arg.values[0]) + "2"))
+                ops.add(ast.literal_eval(arg.values[0]) + "2")
     return ops
 
 
-def test_every_op_of_the_engine_has_an_emitter():
-    ops = _ops_value_py_can_make()
+def test_every_op_of_the_engine_has_a_rule_and_every_rule_an_op():
+    ops = _ops_the_engine_can_make()
     assert len(ops) >= 14
-    missing = {op for op in ops if op_kind(op) not in EMITTERS}
-    assert not missing, f"ops without a compile rule in engine.compiler.EMITTERS: {missing}"
+    missing = set()
+    for op in ops:
+        try:
+            rule_for(op)
+        except KeyError:
+            missing.add(op)
+    assert not missing, f"ops without a rule in engine.rules.RULES: {missing}"
+    assert {rule_for(op).op for op in ops} == set(RULES), "rules for ops the engine never makes"
 
 
 def test_relu_and_clip_branch_on_the_new_values():

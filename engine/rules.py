@@ -1,0 +1,168 @@
+"""One rule per op: what it computes and its local derivatives, the engine's math in one table.
+
+Read ``RULES`` below as the chain rule's raw material. Each rule names its operands (``a``, ``b``),
+gives the forward formula, and for each operand the local derivative d out / d operand, which may
+use ``out``, the op's own result. Formulas are Python expressions over floats, using Python's
+operators and the functions of ``engine.floats`` (IEEE edge cases and domain errors live there).
+
+Everything else is made from this table or checked against it:
+- ``engine.value`` computes each op by hand, for speed; tests check its ``data`` and
+  ``local_grads`` against these formulas bit for bit, at ordinary and special values;
+- ``engine.compiler`` writes each node's line of code from its rule, in Python and in JavaScript;
+- float forward passes (``nn.predict``), nn's activations and its PyTorch export read it.
+
+A plain number given for an operand (``x + 3``, ``2 ** x``) takes that operand's place in the
+formula; it gets no derivative. A rule's ``params`` are constants of the op itself (clip's bounds,
+a constant exponent), kept in the node's ``const`` under the same names.
+
+Two ops are n-ary sums: ``linear`` (b + w1 x1 + w2 x2 + ..., one node for a neuron's Z) and
+``sum`` (t1 + t2 + ...). Their rule gives one term's formula and derivatives; the sum runs left to
+right from its start, exactly as the chain of elementary ``+`` nodes would.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from engine import floats
+
+__all__ = ["RULES", "FLOAT_NAMES", "Rule", "SumRule", "rule_for", "evaluate", "parse"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An op of one or two operands: ``forward`` and, per operand, d out / d operand.
+
+    ``torch`` is the same op as a PyTorch expression (``torch`` and ``F`` for
+    torch.nn.functional in scope), used by the tests and the export; ``torch_module`` names the
+    torch.nn module of an activation (None: the op is no activation).
+    """
+
+    op: str
+    operands: tuple[str, ...]
+    forward: str
+    grads: tuple[str, ...]
+    params: tuple[str, ...] = ()
+    torch: str = ""
+    torch_module: str | None = None
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.grads) != len(self.operands):
+            raise ValueError(f"rule {self.op!r}: one derivative per operand")
+
+
+@dataclass(frozen=True)
+class SumRule:
+    """An n-ary sum: ``start`` + term + term + ..., left to right; each term's operands get the
+    derivatives ``term_grads``, the start operand (if any) 1."""
+
+    op: str
+    start: str | None  # the name of the start operand ('b'), or None: the sum starts at 0.0
+    term: tuple[str, ...]
+    term_forward: str
+    term_grads: tuple[str, ...]
+    torch: str = ""
+    doc: str = ""
+    params: tuple[str, ...] = field(default=())
+
+
+# fmt: off
+RULES: dict[str, Rule | SumRule] = {rule.op: rule for rule in [
+    #    op      operands     forward: out =     d out / d each operand
+    Rule("+",    ("a", "b"),  "a + b",          ("1.0", "1.0"),         torch="a + b"),
+    Rule("-",    ("a", "b"),  "a - b",          ("1.0", "-1.0"),        torch="a - b"),
+    Rule("*",    ("a", "b"),  "a * b",          ("b", "a"),             torch="a * b"),
+    # d/db is -(a / b) / b, as PyTorch computes it: -a / (b * b) would overflow b * b first.
+    Rule("/",    ("a", "b"),  "divide(a, b)",   ("div(1.0, b)", "-div(out, b)"), torch="a / b"),
+    # A Value exponent, or a plain-number base: the general power.
+    Rule("**",   ("a", "b"),  "power(a, b)",    ("pow_slope(a, b)", "exponent_slope(a, b, out)"),
+         torch="torch.pow(a, b)"),
+    # A plain-number exponent k, recorded as '**2', '**0.5', ... As in PyTorch, x ** 0.5 is
+    # sqrt(x): sqrt(-0.0) is -0.0.
+    Rule("**k",  ("a",),      "sqrt(a) if k == 0.5 else power(a, k)",
+                              ("div(0.5, out) if k == 0.5 else pow_slope(a, k)",),
+         params=("k",), torch="torch.pow(a, k)"),
+    Rule("neg",  ("a",),      "-a",             ("-1.0",),              torch="-a"),
+    Rule("exp",  ("a",),      "exp(a)",         ("out",),               torch="torch.exp(a)"),
+    Rule("log",  ("a",),      "log(a)",         ("div(1.0, a)",),       torch="torch.log(a)"),
+    # NaN passes with slope 1, -0.0 stays -0.0, the slope at 0 is 0: as PyTorch.
+    Rule("relu", ("a",),      "0.0 if a < 0.0 else a",
+                              ("0.0 if a <= 0.0 else 1.0",),
+         torch="torch.relu(a)", torch_module="ReLU"),
+    Rule("tanh", ("a",),      "tanh(a)",        ("1.0 - out * out",),
+         torch="torch.tanh(a)", torch_module="Tanh"),
+    Rule("sigmoid", ("a",),   "sigmoid(a)",     ("out * (1.0 - out)",),
+         torch="torch.sigmoid(a)", torch_module="Sigmoid"),
+    # Slope 1 inside [low, high], 0 where it clips; NaN passes with slope 0, as torch.clamp.
+    Rule("clip", ("a",),      "low if a < low else high if a > high else a",
+                              ("1.0 if low <= a <= high else 0.0",),
+         params=("low", "high"), torch="torch.clamp(a, low, high)"),
+    # n-ary sums, left to right from the start: b + w1*x1 + w2*x2 + ..., and t1 + t2 + ...
+    #       op        start  one term    its formula  d term / d each of its operands
+    SumRule("linear", "b",   ("w", "x"), "w * x",     ("x", "w"), torch="b + (w * x).sum()"),
+    SumRule("sum",    None,  ("t",),     "t",         ("1.0",),   torch="t.sum()"),
+]}
+# fmt: on
+
+# The names a formula may use besides its operands, params and ``out``.
+FLOAT_NAMES: dict[str, object] = {
+    "div": floats.div,
+    "divide": floats.divide,
+    "exp": floats.exp,
+    "log": floats.log,
+    "tanh": math.tanh,
+    "sigmoid": floats.sigmoid,
+    "power": floats.power,
+    "sqrt": floats.sqrt,
+    "pow_slope": floats.pow_slope,
+    "exponent_slope": floats.exponent_slope,
+    "inf": math.inf,
+    "nan": math.nan,
+}
+
+
+def rule_for(op: str) -> Rule | SumRule:
+    """The rule of a node's op: '**k' for every constant power ('**2', '**0.5', ...); KeyError
+    naming the op if it has none."""
+    key = "**k" if op.startswith("**") and len(op) > 2 else op
+    try:
+        return RULES[key]
+    except KeyError:
+        raise KeyError(f"no rule for op {op!r}; the ops with rules are {sorted(RULES)}") from None
+
+
+@functools.cache
+def parse(expression: str) -> ast.expr:
+    """A formula's syntax tree (cached: a formula is parsed once)."""
+    return ast.parse(expression, mode="eval").body
+
+
+@functools.cache
+def _float_function(expression: str, names: tuple[str, ...]) -> Callable[..., float]:
+    source = f"lambda {', '.join(names)}: {expression}"
+    return eval(source, dict(FLOAT_NAMES))  # noqa: S307 - the table's own formulas
+
+
+def evaluate(rule: Rule, args: Mapping[str, float]) -> tuple[float, tuple[float, ...]]:
+    """The rule on floats: (out, local derivatives), given every operand and param by name.
+
+    This is the definition the interpreter is checked against: same formulas, same bits."""
+    names = (*rule.operands, *rule.params)
+    values = [args[n] for n in names]
+    out = _float_function(rule.forward, names)(*values)
+    grads = tuple(_float_function(g, (*names, "out"))(*values, out) for g in rule.grads)
+    return out, grads
+
+
+def float_forward(op: str) -> Callable[..., float]:
+    """The forward formula of a one- or two-operand op as a float function of its operands, then
+    its params (as keyword-free positional arguments), e.g. float_forward('tanh')(0.5)."""
+    rule = rule_for(op)
+    if not isinstance(rule, Rule):
+        raise ValueError(f"float_forward: op {op!r} is an n-ary sum, not a function of operands")
+    return _float_function(rule.forward, (*rule.operands, *rule.params))
