@@ -17,7 +17,7 @@ import operator
 import random
 import reprlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, SupportsIndex, TypeGuard
 
 _short = reprlib.Repr()
 _short.maxstring = _short.maxother = 40
@@ -35,7 +35,18 @@ def is_bool(value: object) -> bool:
     return t is bool or (t.__module__ == "numpy" and t.__name__ in ("bool", "bool_"))
 
 
-def _is_array(value: object) -> bool:
+class ArrayLike(Protocol):
+    """What is used of a numpy array here (numpy itself is never imported)."""
+
+    ndim: int
+    shape: tuple[int, ...]
+
+    def tolist(self) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+
+def _is_array(value: object) -> TypeGuard[ArrayLike]:
     """A numpy array (or anything shaped like one): has ndim, shape and tolist()."""
     return (
         hasattr(value, "ndim")
@@ -44,14 +55,21 @@ def _is_array(value: object) -> bool:
     )
 
 
+def _index(value: object) -> int | None:
+    """``value`` as an int if it is an integer (Python's or numpy's; bools too), else None."""
+    if not isinstance(value, SupportsIndex):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def integer(value: object, name: str, *, minimum: int | None = None) -> int:
     """``value`` as an int: an int or numpy integer, not a bool, at least ``minimum``."""
-    if is_bool(value):
+    n = None if is_bool(value) else _index(value)
+    if n is None:
         raise TypeError(f"{name}: expected an integer, got {describe(value)}")
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name}: expected an integer, got {describe(value)}") from None
     if minimum is not None and n < minimum:
         raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
     return n
@@ -143,13 +161,16 @@ def samples(
 
 def same_length(X: object, y: object, names: tuple[str, str] = ("X", "y")) -> None:
     """X and y are sequences (or arrays) of the same length; their items are not inspected."""
+    lengths = []
     for value, name in zip((X, y), names):
         if _is_array(value) or (isinstance(value, Sequence) and not isinstance(value, str | bytes)):
+            lengths.append(len(value))
             continue
         raise TypeError(f"{name}: expected a sequence, got {describe(value)}")
-    if len(X) != len(y):
+    if lengths[0] != lengths[1]:
         raise ValueError(
-            f"{names[1]}: expected one label per sample of {names[0]} ({len(X)}), got {len(y)}"
+            f"{names[1]}: expected one label per sample of {names[0]} ({lengths[0]}), "
+            f"got {lengths[1]}"
         )
 
 
@@ -189,14 +210,10 @@ def random_seed(value: object, name: str = "seed") -> int | random.Random | None
     """A seed: None (fresh randomness), an int (numpy ints too), or a random.Random to share."""
     if value is None or isinstance(value, random.Random):
         return value
-    if is_bool(value):
+    n = None if is_bool(value) else _index(value)
+    if n is None:
         raise TypeError(f"{name}: expected an int, a random.Random or None, got {describe(value)}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(
-            f"{name}: expected an int, a random.Random or None, got {describe(value)}"
-        ) from None
+    return n
 
 
 def betas(value: object, name: str = "betas") -> tuple[float, float]:

@@ -62,4 +62,6 @@ def activate(activation: str, z: list[float]) -> list[float]:
     if activation == "linear":
         return z
     g = ACTIVATIONS[activation]  # any other activation: through its Value op, one by one
+    if g is None:  # no op: the identity
+        return z
     return [g(Value(a)).data for a in z]

@@ -233,9 +233,11 @@ class MLP(Module):
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
         # Layer sizes match by construction, so the neurons are called directly: no second
         # length check per layer, and no unwrapping of one-unit layers only to wrap them again.
+        values, out = x, []
         for layer in self.layers:
-            x = [neuron(x) for neuron in layer.neurons]
-        return x[0] if len(x) == 1 else x
+            out = [neuron(values) for neuron in layer.neurons]
+            values = out
+        return out[0] if len(out) == 1 else out
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """``nn.save(self, path)``: this model to a JSON model file, atomically."""

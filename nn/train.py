@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from engine import Value, gc_paused
 from nn.compiled import CompiledSteps
@@ -174,8 +175,9 @@ def _evaluate(
     outputs = _predict(model, X)
     if outputs and isinstance(outputs[0], list):
         raise ValueError("evaluate and fit need a model with one output unit")
-    J = loss_fn([Value(o) for o in outputs], list(y))
-    return J.data, _correct(outputs, y, kind) / len(X)
+    scores = cast(list[float], outputs)
+    J = loss_fn([Value(o) for o in scores], list(y))
+    return J.data, _correct(scores, y, kind) / len(X)
 
 
 def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[list[float]]:
@@ -195,7 +197,9 @@ def _predict(model: Module, X: list[list[float]]) -> list[float] | list[list[flo
     layers = neuron_layers(model)
     if layers is None:
         outs = [model(x) for x in X]
-        return [o.data if isinstance(o, Value) else [v.data for v in o] for o in outs]
+        if all(isinstance(o, Value) for o in outs):
+            return [o.data for o in outs]
+        return [[v.data for v in o] for o in outs]
     if not X:
         return []
     nin = len(layers[0][0].w)
