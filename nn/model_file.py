@@ -29,10 +29,13 @@ check runs before a model is built, so a bad file raises ValueError saying what 
 Version 1 files (written before structural names, keyed by the seed-notation labels, without a
 checksum or init scheme) still load: their names are mapped to structural ones by position.
 
-``save`` refuses to replace anything that exists and is not a regular file (a FIFO, a device, a
-directory, a socket). It writes a uniquely named temporary file beside the target, fsyncs it and
-renames it over the target, so a crash leaves either the old file or the new one, and removes the
-temporary file on every failure it can see (a process killed outright cannot clean up).
+``save`` (``nn.save``) refuses to replace anything that exists and is not a regular file (a FIFO, a
+device, a directory, a socket). It writes through ``engine.files.write_atomic`` with fsync: a
+uniquely named temporary file beside the target, fsynced and renamed over the target, so a crash
+leaves either the old file or the new one, and the temporary file is removed on every failure
+Python sees (a process killed outright cannot clean up). ``load_mlp`` reads a file into a given
+class; ``nn.load`` (in ``nn.layers``, beside MLP) and ``MLP.load`` call it. This module imports
+no layer, so ``nn.layers`` can import it without an import circle.
 """
 
 from __future__ import annotations
