@@ -41,7 +41,7 @@ def topo_order(root: Value) -> list[Value]:
     while stack:
         node = pop()
         if node is None:
-            emit(pop())
+            emit(pop())  # type: ignore[arg-type]  # a None marker sits on top of its node
             continue
         if node in seen:
             continue
