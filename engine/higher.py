@@ -27,7 +27,7 @@ from engine import floats
 from engine.compiler import node_formulas
 from engine.errors import describe
 from engine.graph import pass_gradients, topo_order
-from engine.rules import RULES, Rule, derivatives
+from engine.rules import RULES, Rule, SumRule, derivatives, rule_for
 from engine.value import Value, node
 
 __all__ = ["VALUE_NAMES", "grad", "hessian", "hvp", "op_function"]
@@ -130,7 +130,13 @@ VALUE_NAMES: dict[str, object] = {
 }
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.cache
+def _value_function(expression: str, names: tuple[str, ...]) -> Callable[..., Operand]:
+    source = f"lambda {', '.join(names)}: {expression}"
+    return eval(source, VALUE_NAMES)  # noqa: S307 - the rules' own formulas
+
+
+@functools.lru_cache(maxsize=1024)
 def _code(source: str) -> object:
     return builtins.compile(source, "<rule on Values>", "eval")
 
@@ -141,11 +147,29 @@ _OUT = ast.Name("out", ast.Load())
 def local_values(n: Value) -> list[Operand]:
     """d n / d each parent as Values (plain numbers where a derivative is constant): the node's
     rule with the parent Values, ``out`` = n itself, and n's constants put in."""
+    rule = rule_for(n.op)
+    if isinstance(rule, SumRule):
+        return _sum_local_values(n)
+    const = n.const if isinstance(n.const, dict) else {}
+    parents = iter(n.parents)
+    names = (*rule.operands, *rule.params, "out")
+    values = [const[o] if o in const else next(parents) for o in rule.operands]
+    values += [const[p] for p in rule.params]
+    values.append(n)
+    return [
+        _value_function(g, names)(*values)
+        for operand, g in zip(rule.operands, rule.grads)
+        if operand not in const
+    ]
+
+
+def _sum_local_values(n: Value) -> list[Operand]:
+    """An n-ary sum's: its term rule put in term by term as ``engine.compile`` does it (where its
+    plain-number operands sit is in n.const), then evaluated on the parent Values."""
     sources = [ast.Name(f"p{i}", ast.Load()) for i in range(len(n.parents))]
     _, formulas = node_formulas(n, sources, _OUT)
     names: dict[str, object] = dict(VALUE_NAMES)
     names.update((f"p{i}", p) for i, p in enumerate(n.parents))
-    names["out"] = n
     return [eval(_code(ast.unparse(f)), names) for f in formulas]  # noqa: S307 - rules' formulas
 
 
@@ -301,7 +325,8 @@ def _seeds(grad_outputs: object, outputs: object, n: int, create_graph: object) 
     """grad_outputs as one number (or, with create_graph, Value) per output."""
     if grad_outputs is None:
         return [1.0] * n
-    given = [grad_outputs] if isinstance(outputs, Value) else grad_outputs
+    single = isinstance(grad_outputs, Value | numbers.Real) and isinstance(outputs, Value)
+    given = [grad_outputs] if single else grad_outputs
     if isinstance(given, str | bytes) or not isinstance(given, Sequence):
         raise TypeError(
             f"grad: grad_outputs must be a list of numbers, one per output, got "
