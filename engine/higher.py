@@ -27,10 +27,10 @@ from engine import floats
 from engine.compiler import node_formulas
 from engine.errors import describe
 from engine.graph import pass_gradients, topo_order
-from engine.rules import RULES, Rule, SumRule, derivatives, rule_for
+from engine.rules import FLOAT_NAMES, RULES, Rule, SumRule, derivatives, rule_for
 from engine.value import Value, node
 
-__all__ = ["VALUE_NAMES", "grad", "hessian", "hvp", "op_function"]
+__all__ = ["VALUE_NAMES", "grad", "hessian", "hvp", "local_values", "on_data", "op_function"]
 
 Operand = Value | float
 
@@ -110,10 +110,17 @@ def _exponent_slope(a: Operand, p: Operand, out: Operand) -> Operand:
     return math.nan
 
 
+def on_data(f: Callable[..., float]) -> Callable[..., float]:
+    """A formula function that is piecewise constant (a sign, a step) on Values: ``f`` of the
+    operands' data, a plain number, so no derivative flows through it (as PyTorch's sgn)."""
+    return lambda *operands: f(*map(_data, operands))
+
+
 # The names a derivative formula may use besides its operands, params and ``out``, on Values: one
 # entry per function of ``engine.rules.FLOAT_NAMES``. A function that is an op's forward formula is
 # that op, made by ``op_function`` (a new op 'sin' with math.sin: ``"sin": op_function("sin",
-# math.sin)``); any other is written with Value ops, as pow_slope below.
+# math.sin)``); a piecewise constant one is ``on_data(f)``; any other is written with Value ops,
+# as pow_slope above.
 VALUE_NAMES: dict[str, object] = {
     "div": op_function("/", floats.div),
     "divide": op_function("/", floats.divide),
@@ -125,8 +132,8 @@ VALUE_NAMES: dict[str, object] = {
     "sqrt": op_function("**k", floats.sqrt, k=0.5),
     "pow_slope": _pow_slope,
     "exponent_slope": _exponent_slope,
-    "inf": math.inf,
-    "nan": math.nan,
+    # the constants (inf, nan, ...) are the float table's own
+    **{name: c for name, c in FLOAT_NAMES.items() if isinstance(c, float)},
 }
 
 
@@ -252,8 +259,8 @@ def grad(
     be differentiated again. An input the outputs do not depend on gets 0.0 (PyTorch with
     ``materialize_grads=True``). No ``.grad`` is touched.
     """
-    outs = _values(outputs, "outputs")
-    ins = _values(inputs, "inputs")
+    outs = _values(outputs, "grad: outputs")
+    ins = _values(inputs, "grad: inputs")
     seeds = _seeds(grad_outputs, outputs, len(outs), create_graph)
     if not isinstance(create_graph, bool):
         raise TypeError(
@@ -273,8 +280,10 @@ def hessian(output: Value, inputs: Sequence[Value]) -> list[list[float]]:
     the gradient as Values (``grad(create_graph=True)``), then the gradient of each of its
     entries."""
     if not isinstance(output, Value):
-        raise TypeError(f"hessian: output must be a Value, got {type(output).__name__}")
-    ins = _values(inputs, "inputs", single=False)
+        raise TypeError(
+            f"hessian: output must be a Value, got {type(output).__name__} {output!r:.60}"
+        )
+    ins = _values(inputs, "hessian: inputs", single=False)
     first = grad(output, ins, create_graph=True)
     return [list(grad(g, ins)) for g in first]  # type: ignore[arg-type]
 
@@ -283,8 +292,8 @@ def hvp(output: Value, inputs: Sequence[Value], vector: Sequence[float]) -> list
     """The Hessian of ``output`` times ``vector``, without the whole Hessian: the gradient of
     (gradient · vector), i.e. one pass back through the gradient's graph seeded with ``vector``."""
     if not isinstance(output, Value):
-        raise TypeError(f"hvp: output must be a Value, got {type(output).__name__}")
-    ins = _values(inputs, "inputs", single=False)
+        raise TypeError(f"hvp: output must be a Value, got {type(output).__name__} {output!r:.60}")
+    ins = _values(inputs, "hvp: inputs", single=False)
     if isinstance(vector, str | bytes) or not isinstance(vector, Sequence):
         raise TypeError(
             f"hvp: vector must be a list of numbers, one per input, got {type(vector).__name__}"
@@ -306,12 +315,12 @@ def _values(xs: object, what: str, single: bool = True) -> list[Value]:
         return [xs]
     expected = "a Value or a non-empty list of Values" if single else "a non-empty list of Values"
     if isinstance(xs, str | bytes) or not isinstance(xs, Sequence):
-        raise TypeError(f"grad: {what} must be {expected}, got {type(xs).__name__} {xs!r:.60}")
+        raise TypeError(f"{what} must be {expected}, got {type(xs).__name__} {xs!r:.60}")
     if not xs:
-        raise ValueError(f"grad: {what} is empty; it must be {expected}")
+        raise ValueError(f"{what} is empty; it must be {expected}")
     for i, v in enumerate(xs):
         if not isinstance(v, Value):
-            raise TypeError(f"grad: {what}[{i}] must be a Value, got {type(v).__name__} {v!r:.60}")
+            raise TypeError(f"{what}[{i}] must be a Value, got {type(v).__name__} {v!r:.60}")
     return list(xs)
 
 

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import engine
 import nn
 from engine import Value, grad, hessian, hvp, linear, total
 
@@ -194,14 +193,6 @@ def test_first_and_second_derivatives_at_kinks_and_special_values_are_pytorchs(n
         (h,) = grad(g, [x])
         (th,) = _torch_grad(tg, [tx], create_graph=False)
         assert close(h, th.item()), (name, x0, "second", h, th.item())
-
-
-def test_a_gradient_graph_can_be_explored(tmp_path):
-    """The gradient's graph is an ordinary graph: the explorer writes its page."""
-    x = Value(0.4, label="x")
-    (g,) = grad((x * x).sigmoid(), [x], create_graph=True)
-    page = engine.explore(g, tmp_path / "g.html")
-    assert page.is_file() and "<html" in page.read_text(encoding="utf-8").lower()
 
 
 def test_the_one_known_difference_zero_to_a_power():
