@@ -140,7 +140,7 @@ VALUE_NAMES: dict[str, object] = {
 @functools.cache
 def _value_function(expression: str, names: tuple[str, ...]) -> Callable[..., Operand]:
     source = f"lambda {', '.join(names)}: {expression}"
-    return eval(source, VALUE_NAMES)  # noqa: S307 - the rules' own formulas
+    return eval(source, dict(VALUE_NAMES))  # noqa: S307 - the rules' own formulas
 
 
 @functools.lru_cache(maxsize=1024)
