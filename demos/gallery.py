@@ -153,6 +153,25 @@ ARTICLES = (
             ),
         ),
     ),
+    Article(
+        "004",
+        "Beyond the article: gradients of gradients (the perceptron's second derivative)",
+        "second_order",
+        (
+            Figure(
+                "Newton's method",
+                "C along one weight: Newton's method beside gradient descent, step by step",
+                ("second_order_newton.png",),
+                "C'' is engine.grad of the gradient engine.grad(create_graph=True) returned",
+            ),
+            Figure(
+                "backpropagation is a graph too",
+                "the graph of dC/dw, made by the backward pass",
+                ("second_order_graph.svg",),
+                "differentiating it again (its own backward pass) gives d²C/dw²",
+            ),
+        ),
+    ),
 )
 
 STYLE = """

@@ -30,7 +30,16 @@ from dataclasses import dataclass, field
 
 from engine import floats
 
-__all__ = ["RULES", "FLOAT_NAMES", "Rule", "SumRule", "rule_for", "evaluate", "parse"]
+__all__ = [
+    "RULES",
+    "FLOAT_NAMES",
+    "Rule",
+    "SumRule",
+    "rule_for",
+    "evaluate",
+    "derivatives",
+    "parse",
+]
 
 
 @dataclass(frozen=True)
@@ -167,3 +176,12 @@ def float_forward(op: str) -> Callable[..., float]:
     if not isinstance(rule, Rule):
         raise ValueError(f"float_forward: op {op!r} is an n-ary sum, not a function of operands")
     return _float_function(rule.forward, (*rule.operands, *rule.params))
+
+
+def derivatives(rule: Rule, args: Mapping[str, float], out: float) -> tuple[float, ...]:
+    """The rule's local derivatives on floats, given every operand and param by name and the
+    op's result ``out`` (which a caller may have computed another way, e.g. a division by zero
+    as IEEE's ±inf instead of the op's error)."""
+    names = (*rule.operands, *rule.params, "out")
+    values = [*(args[n] for n in names[:-1]), out]
+    return tuple(_float_function(g, names)(*values) for g in rule.grads)
