@@ -13,9 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "docs" / "debugger_example.py"
-PDB_COMMANDS = set(
-    "a b c d h j l n p q r s u w pp step next cont args break list up down where".split()
-)
+PDB_COMMANDS = {"a", "b", "c", "d", "h", "j", "l", "n", "p", "q", "r", "s", "u", "w", "pp", "step",
+                "next", "cont", "args", "break", "list", "up", "down", "where"}  # fmt: skip
 
 
 def loop_line() -> int:
