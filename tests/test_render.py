@@ -578,7 +578,7 @@ def test_render_steps_shows_unknown_partial_and_final_grads(tmp_path):
     # The last picture shows backward()'s gradients, and no unknown ones.
     text = last.read_text()
     assert "grad ?" not in text and "+ ..." not in text
-    assert "step 3 of 0-3" in text
+    assert "step 3 of steps 0 to 3" in text and "0-3" not in text
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.render import backends
-from engine.render.dot import Layout, check_size, choose_layout, value_graph
+from engine.render.dot import Layout, check_size, choose_rankdir, value_graph
 from engine.render.files import write_atomic
 from engine.render.options import RenderOptions, options_from, style_of
 from engine.render.steps import frames, grads_kept
@@ -73,7 +73,7 @@ def explore(
 
     order = topo_order(root)
     check_size(root, len(order), opts)
-    layout = Layout(choose_layout(order, opts).rankdir, "values")
+    layout = Layout(choose_rankdir(order, opts), "values")
     backends.require_program(opts.backend, "svg")  # before any work, with what is missing
 
     with grads_kept(order):
