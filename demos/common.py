@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import engine
+from demos.figures import render_noting
 from engine import Value
 from nn import MLP, Module, graph_view
 
@@ -264,14 +264,8 @@ def write_graph(
     out = Path(out)
     describe = graph_view(model) if model is not None else None
     options.setdefault("view", "values")  # every weight drawn, as the articles' figures do
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        written = [
-            engine.render(root, out / f"{demo}_graph.{ext}", describe=describe, **options)
-            for ext in ("svg", "png")
-        ]
-    for message in dict.fromkeys(str(w.message) for w in caught):  # the svg's and png's: once
-        print(f"note on the picture: {message}")
+    paths = [out / f"{demo}_graph.{ext}" for ext in ("svg", "png")]
+    written = render_noting(root, paths, describe=describe, **options)
     page_options = {k: v for k, v in options.items() if k not in ("highlight", "view")}
     page_options.pop("highlight_paths_from", None)
     written.append(
