@@ -224,3 +224,14 @@ def test_edge_labels_do_not_overlap(backend, rankdir):
             for q in boxes[i + 1 :]:
                 apart = p[2] <= q[1] or q[2] <= p[1] or p[4] <= q[3] or q[4] <= p[3]
                 assert apart, (p, q)
+
+
+@pytest.mark.skipif(
+    shutil.which("dot") is None and graphviz_pure() is None, reason="no dot program installed"
+)
+def test_the_explorer_page_calls_nodes_by_the_hooks_names(tmp_path):
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    y = x * w
+    page = engine.explore(y, tmp_path / "page.html", describe=renaming(lambda n: None))
+    text = page.read_text(encoding="utf-8")
+    assert '"name": "name of x"' in text or '"name":"name of x"' in text

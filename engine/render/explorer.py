@@ -122,7 +122,8 @@ def graph_data(
             {
                 "id": i,
                 "label": visible(node.label) if node.label is not None else None,
-                "name": name(node, opts.digits),
+                # the hook's name where it gives one, as in every picture; else the label
+                "name": visible(style.name) if style.name is not None else name(node, opts.digits),
                 "alt": visible(alt) if isinstance(alt, str) else None,
                 "op": node.op,
                 "kind": "loss" if node is root else (style.kind or _kind(node)),
