@@ -13,55 +13,17 @@ from __future__ import annotations
 import gc
 import math
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from engine import anomaly
 from engine.errors import describe
+from engine.node import pass_gradients, topo_order
 
 if TYPE_CHECKING:
     from engine.value import Value
-
-
-def topo_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, and root itself, each once, inputs first (root last).
-
-    Iterative depth-first search visiting parents in operand order, in the order a recursive one
-    would. A node is expanded when popped: it is pushed back under a ``None`` marker, then its
-    parents above it; popping the marker means every parent is emitted, so the node follows. No
-    tuple or iterator is made per node (fewer allocations, fewer garbage-collector passes).
-    """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Value | None] = [root]
-    # Bound methods: this loop runs once per node of graphs with 10^5 nodes and more.
-    mark, push, pop, emit = seen.add, stack.append, stack.pop, order.append
-    while stack:
-        node = pop()
-        if node is None:
-            emit(pop())  # type: ignore[arg-type]  # a None marker sits on top of its node
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        push(node)
-        push(None)
-        p1 = node._p1
-        if p1 is not None:
-            p2 = node._p2
-            if p2 is not None and p2 not in seen:
-                push(p2)
-            if p1 not in seen:
-                push(p1)
-        elif node._pn is not None and not seen.issuperset(node._pn):
-            # The test first: a fused node's parents are mostly seen already (shared weights and
-            # inputs), and a set test in C is cheaper than the loop (fused step ~5% faster).
-            for parent in reversed(node._pn):
-                if parent not in seen:
-                    push(parent)
-    return order
 
 
 def backward(root: Value) -> None:
@@ -78,45 +40,6 @@ def backward(root: Value) -> None:
         return
     with gc_paused():
         pass_gradients(root, topo_order(root), apply=True)
-
-
-def pass_gradients(
-    root: Value,
-    order: list[Value],
-    apply: bool = False,
-    seeds: Sequence[tuple[Value, float]] | None = None,
-) -> None:
-    """The chain rule, written once: leave d(root)/d(node) of this pass alone in ``node._g``.
-
-    ``order`` is ``topo_order(root)``. Every node starts at 0.0 and root at 1.0; then, in reversed
-    order, each node adds ``local * its gradient`` to each parent in operand order. This exact
-    sequence of float operations is the engine's definition of a gradient (compiled code repeats it
-    bit for bit). With ``apply``, each node's gradient is also added to its ``.grad`` at its turn,
-    when it is complete; otherwise ``.grad`` is not touched.
-
-    ``seeds`` (node, number) pairs replace root's 1.0: each number is added to its node's start
-    (``engine.grad``'s grad_outputs, over several outputs; ``order`` then covers all of them).
-    """
-    for node in order:
-        node._g = 0.0
-    if seeds is None:
-        root._g = 1.0
-    else:
-        for node, seed in seeds:
-            node._g += seed
-    for node in reversed(order):
-        g = node._g
-        if apply:
-            node.grad += g
-        p1 = node._p1
-        if p1 is not None:
-            p1._g += node._l1 * g
-            p2 = node._p2
-            if p2 is not None:
-                p2._g += node._l2 * g
-        elif node._pn is not None:
-            for parent, local in zip(node._pn, node._ln):
-                parent._g += local * g
 
 
 _gc_lock = threading.Lock()
