@@ -6,10 +6,19 @@ makes no network request of any kind and opens from ``file://``, with no server.
 
 Contract (kept for tests and for anyone scripting the page): buttons ``#prev`` and ``#next``; an
 element ``#caption`` naming the current step's node by label with its gradient; every value node an
-SVG element with class ``node`` and attributes ``data-label`` and ``data-grad`` (the gradient shown
-at this step, in full precision; empty before the node is reached); the current node has class
-``current``; the JSON has ``nodes`` (id, label, op, data, grad, local_grads, parents) and
-``steps`` (node, grad, contributions of parent, local_grad, added).
+SVG element with class ``node`` and attributes ``data-label``, ``data-value`` (its forward value,
+in full precision) and ``data-grad`` (the gradient shown at this step, in full precision; empty
+before the node is reached); the current node has class ``current``; the JSON has ``nodes`` (id,
+label, op, data, grad, local_grads, parents), ``steps`` (node, grad, contributions of parent,
+local_grad, added) and ``leaves`` (the ids of the leaves).
+
+Live edits: clicking a leaf shows ``#value-input`` (and a slider ``#value-slider``) holding its
+value; a new value (Enter, or a drag) reruns forward and backward in the page with the graph
+compiled to JavaScript (``engine.compile(root, leaves, language="javascript", all_nodes=True)``,
+every leaf an input), and the page shows the end of the new pass: every ``data-value`` and
+``data-grad``, the boxes, the edges' local derivatives, the steps and the paths. ``#reset`` puts
+back the values the page was written with. A value the ops refuse (the log of a negative, a
+division by zero) is refused with the op's message, and the page keeps the pass it had.
 """
 
 from __future__ import annotations
@@ -98,6 +107,7 @@ def explore(
         svg=prepare_svg(svg, order, opts.digits),
         data=json_for_script(data),
         has_names=bool(names),
+        live=live_step(root, order),
     )
     return write_atomic(path, document)
 
@@ -137,6 +147,7 @@ def graph_data(
         "digits": opts.digits,
         "root": index[root],
         "nodes": nodes,
+        "leaves": [i for i, node in enumerate(order) if not node.parents],
         "steps": [
             {
                 "node": index[step.node],
@@ -155,6 +166,21 @@ def graph_data(
     }
 
 
+def live_step(root: Value, order: list[Value]) -> str:
+    """The page's compiled step: JavaScript ``step(leaf values)`` returning every node's value,
+    gradient and local derivatives in ``order`` (the leaves of ``order`` the inputs, in order);
+    empty if the graph has an op with no rule (the page then has no live edits)."""
+    from engine.compiler import compile
+
+    leaves = [node for node in order if not node.parents]
+    try:
+        step = compile(root, leaves, language="javascript", all_nodes=True)
+    except ValueError:
+        return ""
+    assert list(step.nodes) == order  # the page's node ids are the step's
+    return step.source
+
+
 def _kind(node: Value) -> str:
     return "intermediate" if node.parents else "input"
 
@@ -165,6 +191,11 @@ def _number(x: float) -> float | str:
     if math.isfinite(x):
         return x
     return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+def _full(x: float) -> str:
+    """A number in full precision as both JavaScript's Number() and Python's float() read it."""
+    return repr(x) if math.isfinite(x) else str(_number(x))
 
 
 def json_for_script(data: dict[str, Any]) -> str:
@@ -190,7 +221,7 @@ def prepare_svg(svg: str, order: list[Value], digits: int) -> str:
             label = html.escape(name(node, digits), quote=True)
             return (
                 f'<g id="v{number}" class="node" data-id="{number}" data-label="{label}" '
-                'data-grad="">'
+                f'data-value="{_full(node.data)}" data-grad="">'
             )
         return f'<g id="{kind}{number}" class="{"op" if kind == "op" else "junction"}">'
 
