@@ -137,6 +137,8 @@ SCRIPT = r"""
     return s;
   }
   const shown = (i) => (useAlt && nodes[i].alt) ? nodes[i].alt : nodes[i].name;
+  // Text in the drawing is written only when it changes: each SVG text laid out again costs time.
+  const setText = (el, text) => { if (el.textContent !== text) el.textContent = text; };
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
 
   // The SVG elements of each value node, its grad and label texts, and the edges to light.
@@ -188,8 +190,8 @@ SCRIPT = r"""
       g.classList.toggle("current", i === st.node);
       g.classList.toggle("unknown", v === undefined);
       g.classList.toggle("partial", v !== undefined && !final[i]);
-      if (gradText[i]) gradText[i].textContent = v === undefined ? "grad ?" : "grad " + fmt(v) + (final[i] ? "" : " + ...");
-      if (labelText[i]) labelText[i].textContent = shown(i);
+      if (gradText[i]) setText(gradText[i], v === undefined ? "grad ?" : "grad " + fmt(v) + (final[i] ? "" : " + ..."));
+      if (labelText[i]) setText(labelText[i], shown(i));
     }
     document.querySelectorAll("#graph .flow").forEach((e) => e.classList.remove("flow"));
     const op = byId("op" + st.node);
@@ -323,11 +325,11 @@ SCRIPT = r"""
     nodes.forEach((n, i) => {
       if (n.label === null) n.name = "(" + (n.op || "leaf") + " " + fmt(n.data) + ")";  // as Python names it
       if (svgNode[i]) svgNode[i].setAttribute("data-value", full(num(n.data)));
-      if (dataText[i]) dataText[i].textContent = "data " + fmt(n.data);
+      if (dataText[i]) setText(dataText[i], "data " + fmt(n.data));
       n.parents.forEach((p, k) => {
         const e = edgeIds(i, k).length ? byId(edgeIds(i, k)[0]) : null;
         const t = e && e.querySelector("text");
-        if (t) t.textContent = fmt(n.local_grads[k]);
+        if (t) setText(t, fmt(n.local_grads[k]));
       });
     });
   }
