@@ -162,6 +162,13 @@ SCRIPT = r"""
   // The SVG edges that carry operand k into child's op (and the line to a junction dot, if any).
   const edgeIds = (child, k) => nodes[child].edges[k] || [];
 
+  // Exactly these elements (nulls skipped) get the class: only what changes is restyled.
+  function mark(cls, elements) {
+    const want = new Set(elements.filter(Boolean));
+    document.querySelectorAll("#graph ." + cls).forEach((e) => { if (!want.has(e)) e.classList.remove(cls); });
+    want.forEach((e) => { if (!e.classList.contains(cls)) e.classList.add(cls); });
+  }
+
   // The state after steps 0..s: each node's gradient so far, and whether it is final.
   function stateAt(s) {
     const grad = new Array(nodes.length).fill(undefined);
@@ -193,10 +200,9 @@ SCRIPT = r"""
       if (gradText[i]) setText(gradText[i], v === undefined ? "grad ?" : "grad " + fmt(v) + (final[i] ? "" : " + ..."));
       if (labelText[i]) setText(labelText[i], shown(i));
     }
-    document.querySelectorAll("#graph .flow").forEach((e) => e.classList.remove("flow"));
-    const op = byId("op" + st.node);
-    if (op) op.classList.add("flow");
-    st.contributions.forEach((c, k) => edgeIds(st.node, k).forEach((id) => { const e = byId(id); if (e) e.classList.add("flow"); }));
+    const flow = [byId("op" + st.node)];
+    st.contributions.forEach((c, k) => edgeIds(st.node, k).forEach((id) => flow.push(byId(id))));
+    mark("flow", flow);
     const g = fmt(st.grad);
     let html = '<div class="head">Step ' + step + " of " + (steps.length - 1) + ": <b>" + esc(shown(st.node)) +
       "</b> has gradient g = <b>" + g + "</b></div>";
@@ -251,8 +257,8 @@ SCRIPT = r"""
   function details(i) {
     const n = nodes[i];
     const { grad } = stateAt(step);
-    document.querySelectorAll("#graph .onpath, #graph .selected").forEach((e) => e.classList.remove("onpath", "selected"));
-    if (svgNode[i]) svgNode[i].classList.add("selected");
+    mark("selected", [svgNode[i]]);
+    const onpath = [];
     const chip = (j) => '<span class="chip" data-go="' + j + '">' + esc(shown(j)) + "</span>";
     let h = "<table>";
     h += "<tr><td>node</td><td><b>" + esc(shown(i)) + "</b>" + (n.alt ? ' <span class="note">(' + esc(useAlt ? n.name : n.alt) + ")</span>" : "") + "</td></tr>";
@@ -281,15 +287,16 @@ SCRIPT = r"""
           factors.map(fmt).join(" &times; ") + " = <b>" + fmt(product) + "</b></div></li>";
         for (let m = 0; m + 1 < seq.length; m++) {
           const child = seq[m + 1], k = children[seq[m]].find(([c]) => c === child)[1];
-          if (svgNode[seq[m]]) svgNode[seq[m]].classList.add("onpath");
-          edgeIds(child, k).concat(["o" + child]).forEach((id) => { const e = byId(id); if (e) e.classList.add("onpath"); });
+          onpath.push(svgNode[seq[m]]);
+          edgeIds(child, k).concat(["o" + child]).forEach((id) => onpath.push(byId(id)));
         }
       }
-      if (svgNode[root]) svgNode[root].classList.add("onpath");
+      onpath.push(svgNode[root]);
       h += "</ul>";
       if (shownPaths.length < total) h += '<div class="note">Showing the first ' + shownPaths.length + " paths.</div>";
       else h += '<div class="sum math">sum of the products = ' + fmt(sum) + " = gradient " + fmt(n.grad) + "</div>";
     }
+    mark("onpath", onpath);
     const box = byId("details");
     box.innerHTML = h;
     box.querySelectorAll("[data-go]").forEach((e) => e.addEventListener("click", () => select(Number(e.dataset.go))));
