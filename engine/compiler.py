@@ -20,7 +20,9 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import keyword
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -259,10 +261,9 @@ def compile(  # noqa: A001 - the issue names it engine.compile
     outputs[0]'s in topological order first). ValueError when an input is not a leaf of the
     graph, appears twice, or an output does not depend on any input.
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"compile: name must be a Python identifier, got {name!r}")
     if language not in LANGUAGES:
         raise ValueError(f"compile: language must be one of {LANGUAGES}, got {language!r}")
+    _check_name(name, language)
     if not isinstance(all_nodes, bool):
         raise TypeError(f"compile: all_nodes must be True or False, got {all_nodes!r}")
     outs = _as_values(outputs, "outputs", allow_single=True)
@@ -316,6 +317,21 @@ def compile(  # noqa: A001 - the issue names it engine.compile
     namespace = dict(FLOAT_NAMES)
     exec(builtins.compile(source, f"<engine.compile {name}>", "exec"), namespace)
     return CompiledStep(source, namespace[name], len(ins), nodes)
+
+
+def _check_name(name: object, language: str) -> None:
+    """The step's name: an identifier of the language that none of its code's own names shadow."""
+    from engine import js
+
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+        raise ValueError(f"compile: name must be an identifier, got {name!r}")
+    taken = set(FLOAT_NAMES) | {"x", "values"}
+    if language == "javascript":
+        taken |= js.RESERVED | js.PRELUDE_NAMES
+    if keyword.iskeyword(name) or name in taken or re.fullmatch(r"[vgd]\d+(_\d+)?", name):
+        raise ValueError(
+            f"compile: name {name!r} is a keyword or a name the step's code uses; choose another"
+        )
 
 
 def _as_values(xs: object, what: str, allow_single: bool = False) -> list[Value]:

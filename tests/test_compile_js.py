@@ -277,3 +277,15 @@ def test_language_is_checked():
     x = Value(1.0)
     with pytest.raises(ValueError, match="language must be one of .*'python'.*got 'C'"):
         engine.compile(x * 2.0, [x], language="C")
+
+
+def test_a_name_the_steps_code_uses_is_refused():
+    x = Value(1.0)
+    for name, language in [("exp", "python"), ("v3", "python"), ("def", "python"),
+                           ("function", "javascript"), ("floatError", "javascript")]:  # fmt: skip
+        with pytest.raises(ValueError, match=f"name {name!r} is a keyword or a name the step"):
+            engine.compile(x * 2.0, [x], name=name, language=language)
+    assert (
+        "function batch_of_32(values) {"
+        in engine.compile(x * 2.0, [x], name="batch_of_32", language="javascript").source
+    )

@@ -60,7 +60,9 @@ def explore(
     its paths to the root, each with its factors and their product (they sum to the gradient).
     ``names`` maps nodes (or labels) to other names, e.g. an article's: the page then has a button
     to switch between them and the labels. ``title`` heads the page. Drawing options as for
-    to_dot (value view; the page shows the graph at full size, zoomable). Returns the path.
+    to_dot (value view; the page shows the graph at full size, zoomable). Clicking a leaf lets
+    the reader change its value: the page reruns forward and backward (the graph compiled to
+    JavaScript) and shows the new pass; a button resets it. Returns the path.
     """
     from engine.value import Value
 
