@@ -13,6 +13,10 @@ every gradient starting from 0.0), so its results are bit-identical to rebuildin
 new inputs and calling ``backward()``. Piecewise ops (relu, clip) branch on the new values. A
 Python ``if`` on a value while the graph was built is NOT seen: the graph holds the branch that was
 taken, and so does the compiled code.
+
+``language="javascript"`` writes the same step in JavaScript (for a page): one walk over the graph
+(``_plan``) makes the statements as syntax trees of the rules' formulas; ``_python`` and
+``_javascript`` only spell them (``engine.js`` translates a formula and holds the float functions).
 """
 
 from __future__ import annotations
