@@ -60,10 +60,11 @@ process.stdout.write(JSON.stringify(out));
 
 
 def run_node(functions: list[str], calls: list[tuple[int, list[float]]]) -> list[dict]:
-    """Run each call (function index, arguments) in one node process; results as floats."""
+    """Run each call (function index, arguments) in one node process, after the prelude; results
+    as floats. Each function is a step's ``function`` (the prelude is not repeated)."""
     defs = ",\n".join(f"(function () {{\n{src}\nreturn step;\n}})()" for src in functions)
     script = (
-        f"const FUNCTIONS = [\n{defs}];\n"
+        f"{js.PRELUDE}const FUNCTIONS = [\n{defs}];\n"
         f"const CALLS = {json.dumps([[f, [bits(x) for x in xs]] for f, xs in calls])};\n" + RUNNER
     )
     done = subprocess.run(
@@ -128,9 +129,9 @@ def compared():
         exact = _ops(outs) <= EXACT_OPS
         for all_nodes in (False, True) if case.startswith("random") else (False,):
             python = engine.compile(outs, leaves, all_nodes=all_nodes)
-            functions.append(
-                engine.compile(outs, leaves, language="javascript", all_nodes=all_nodes).source
-            )
+            step = engine.compile(outs, leaves, language="javascript", all_nodes=all_nodes)
+            assert step.source == js.PRELUDE + step.function
+            functions.append(step.function)
             for p in points:
                 try:
                     result = python(p)
@@ -202,7 +203,7 @@ def test_each_float_function_behaves_as_its_python_twin():
         n = _arity(f)
         args = ", ".join("abc"[:n])
         call = f"{js.FUNCTIONS[name][0]}({args})"
-        functions.append(f"{js.PRELUDE}function step([{args}]) {{ return {{r: [{call}]}}; }}")
+        functions.append(f"function step([{args}]) {{ return {{r: [{call}]}}; }}")
         rng = random.Random(name)
         points = [[rng.choice(values) for _ in range(n)] for _ in range(300)]
         if n <= 2:
