@@ -29,6 +29,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, overload
 
 from engine.errors import describe
 from engine.graph import topo_order
@@ -243,6 +244,30 @@ class JavaScriptStep:
     def __repr__(self) -> str:
         lines = self.function.count("\n")
         return f"<JavaScriptStep: {self.n_inputs} inputs, {lines} lines of source>"
+
+
+@overload
+def compile(  # noqa: A001
+    outputs: Value | Sequence[Value],
+    inputs: Sequence[Value],
+    *,
+    wrt: Sequence[Value] | None = None,
+    name: str = "step",
+    language: Literal["python"] = "python",
+    all_nodes: bool = False,
+) -> CompiledStep: ...
+
+
+@overload
+def compile(  # noqa: A001
+    outputs: Value | Sequence[Value],
+    inputs: Sequence[Value],
+    *,
+    wrt: Sequence[Value] | None = None,
+    name: str = "step",
+    language: Literal["javascript"],
+    all_nodes: bool = False,
+) -> JavaScriptStep: ...
 
 
 def compile(  # noqa: A001 - the issue names it engine.compile

@@ -422,6 +422,7 @@ SCRIPT = r"""
     useAlt = !useAlt;
     names.textContent = useAlt ? "Show the project's names" : "Show the article's names";
     render();
+    if (editing !== null) byId("editor-name").textContent = shown(editing);
   });
   document.addEventListener("keydown", (ev) => {
     if (ev.target instanceof HTMLInputElement && ev.target.id !== "step-slider") return;
