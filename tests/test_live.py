@@ -126,8 +126,12 @@ def test_editing_each_kind_of_leaf_reruns_the_pass_as_python(browser, tmp_path):
         python_pass({**leaves, "b[3]_1": 1e300})
     check_numbers(page, expected)
 
+    edited = page.eval_on_selector_all("g.node.edited", "els => els.map(e => e.id)")
+    assert sorted(edited) == sorted(f"v{ids[label]}" for label in leaves)  # dashed outlines
+
     # Reset: the recorded values and gradients, exactly.
     page.click("#reset")
+    assert page.locator("g.node.edited").count() == 0
     shown = sorted(page.evaluate(NUMBERS))
     recorded = python_pass({})
     assert [(float(v), float(g)) for _, v, g in shown] == [(n.data, n.grad) for n in recorded]

@@ -79,6 +79,7 @@ ul.adds li { margin: 2px 0; }
 #graph .node, #graph .op { cursor: pointer; }
 #graph .node.unknown { opacity: .35; }
 #graph .node.partial text.grad { fill: #6b7280; font-style: italic; }
+#graph .node.edited > path, #graph .node.edited > polygon { stroke: var(--blue); stroke-width: 3; stroke-dasharray: 5 3; }  /* a value changed by hand: dashed, under the other marks */
 #graph .node.onpath > path, #graph .node.onpath > polygon { stroke: var(--path); stroke-width: 2.5; }
 #graph .node.selected > path, #graph .node.selected > polygon { stroke: var(--path); stroke-width: 4; }
 #graph .node.current > path, #graph .node.current > polygon { stroke: var(--accent); stroke-width: 4; }  /* after .onpath: the step wins */
@@ -111,7 +112,8 @@ SCRIPT = r"""
   const leaves = D.leaves;  // the compiled step's inputs, in order
   const leafAt = {};
   leaves.forEach((id, k) => { leafAt[id] = k; });
-  let current = leaves.map((i) => num(nodes[i].data)), editing = null, edited = false;
+  const recorded = leaves.map((i) => num(nodes[i].data));
+  let current = recorded.slice(), editing = null;
   // The full-precision text of a number, as Python's float() reads it back (-0 keeps its sign).
   const full = (x) => Object.is(x, -0) ? "-0" : String(x);
 
@@ -329,6 +331,7 @@ SCRIPT = r"""
   }
   // Every number the page shows from the pass: the boxes' values, the edges' local derivatives.
   function showNumbers() {
+    leaves.forEach((i, k) => { if (svgNode[i]) svgNode[i].classList.toggle("edited", !Object.is(current[k], recorded[k])); });
     nodes.forEach((n, i) => {
       if (n.label === null) n.name = "(" + (n.op || "leaf") + " " + fmt(n.data) + ")";  // as Python names it
       if (svgNode[i]) svgNode[i].setAttribute("data-value", full(num(n.data)));
@@ -373,7 +376,6 @@ SCRIPT = r"""
     }
     current = values;
     usePass(r.values, r.node_grads, r.local_grads);
-    edited = true;
     reset.disabled = false;
     afterPass();
     say("Forward and backward ran again with " + shown(i) + " = " + fmt(x) + ".", false);
@@ -400,7 +402,6 @@ SCRIPT = r"""
     const R = JSON.parse(document.getElementById("graph-data").textContent);
     current = leaves.map((i) => num(R.nodes[i].data));
     usePass(R.nodes.map((n) => n.data), R.nodes.map((n) => n.grad), R.nodes.map((n) => n.local_grads));
-    edited = false;
     reset.disabled = true;
     afterPass();
     if (editing !== null) showEditor(editing);
