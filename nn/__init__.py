@@ -8,6 +8,7 @@ from nn.layers import MLP, Layer, Neuron, seed_name
 from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
 from nn.module import Module
 from nn.optim import SGD, Adam, Adamax, Optimizer
+from nn.page import training_page
 from nn.train import History, evaluate, fit, predict
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "predict",
     "seed_name",
     "train_test_split",
+    "training_page",
 ]
