@@ -22,14 +22,14 @@ import builtins
 import copy
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.errors import describe
 from engine.graph import topo_order
 from engine.rules import FLOAT_NAMES, SumRule, parse, rule_for
 from engine.value import Value
 
-__all__ = ["CompiledStep", "StepResult", "compile", "node_formulas", "literal"]
+__all__ = ["CompiledStep", "JavaScriptStep", "StepResult", "compile", "node_formulas", "literal"]
 
 
 def literal(x: float | int) -> str:
@@ -169,22 +169,34 @@ def _fold(expression: ast.expr) -> ast.expr:
 
 # ---- the compiled step ---------------------------------------------------------------------------
 
+LANGUAGES = ("python", "javascript")
+
 
 @dataclass(frozen=True, slots=True)
 class StepResult:
-    """What one compiled step returns: the outputs' values and d outputs[0] / d each input."""
+    """What one compiled step returns: the outputs' values and d outputs[0] / d each input.
+
+    With ``all_nodes=True`` also every node's value, its gradient d outputs[0] / d node (0.0 for
+    a node outputs[0] does not depend on) and its local derivatives (one per parent), in the order
+    of the step's ``nodes``; None otherwise."""
 
     outputs: list[float]
     grads: list[float]
+    values: list[float] | None = None
+    node_grads: list[float] | None = None
+    local_grads: list[list[float]] | None = None
 
 
 class CompiledStep:
     """A graph compiled to Python: call it with new input values; read ``source`` to see how."""
 
-    def __init__(self, source: str, function: Callable, n_inputs: int) -> None:
+    def __init__(
+        self, source: str, function: Callable, n_inputs: int, nodes: Sequence[Value] = ()
+    ) -> None:
         self.source = source
         self.function = function  # the raw function: (values) -> (outputs, grads), no checks
         self.n_inputs = n_inputs
+        self.nodes = tuple(nodes)  # all_nodes: the graph's nodes, in the order of the results
 
     def __call__(self, values: Sequence[float]) -> StepResult:
         if len(values) != self.n_inputs:
@@ -192,12 +204,39 @@ class CompiledStep:
                 f"compiled step: values must hold {self.n_inputs} numbers, one per input, "
                 f"got {len(values)}"
             )
-        outputs, grads = self.function(values)
-        return StepResult(list(outputs), list(grads))
+        if not self.nodes:
+            outputs, grads = self.function(values)
+            return StepResult(list(outputs), list(grads))
+        outputs, grads, data, node_grads, local = self.function(values)
+        return StepResult(
+            list(outputs), list(grads), list(data), list(node_grads), [list(d) for d in local]
+        )
 
     def __repr__(self) -> str:
         lines = self.source.count("\n")
         return f"<CompiledStep: {self.n_inputs} inputs, {lines} lines of source>"
+
+
+@dataclass(frozen=True)
+class JavaScriptStep:
+    """A graph compiled to JavaScript, to run in a page (or node).
+
+    ``source`` runs as it is: the float functions (``engine.js.PRELUDE``), then ``function
+    step(values)`` (named by compile's ``name``) returning ``{outputs: [...], grads: [...]}``, and
+    with ``all_nodes=True`` also ``values``, ``node_grads`` and ``local_grads`` (as StepResult).
+    The functions are plain declarations: put the source in a function scope of its own to keep
+    them out of a page's global names. ``function`` is the step function alone, for a script that
+    holds the prelude once for several steps. Errors are thrown where Python raises them, as
+    JavaScript Errors whose ``name`` is the Python exception's class."""
+
+    source: str
+    function: str
+    n_inputs: int
+    nodes: tuple[Value, ...] = ()
+
+    def __repr__(self) -> str:
+        lines = self.function.count("\n")
+        return f"<JavaScriptStep: {self.n_inputs} inputs, {lines} lines of source>"
 
 
 def compile(  # noqa: A001 - the issue names it engine.compile
@@ -206,16 +245,26 @@ def compile(  # noqa: A001 - the issue names it engine.compile
     *,
     wrt: Sequence[Value] | None = None,
     name: str = "step",
-) -> CompiledStep:
+    language: str = "python",
+    all_nodes: bool = False,
+) -> CompiledStep | JavaScriptStep:
     """Compile the graph of ``outputs`` into a function of ``inputs`` (leaf Values of that graph).
 
     The step returns the outputs' values and the gradient of outputs[0] with respect to each
     input (or to each Value of ``wrt``, a subset of inputs, when given); every other leaf is a
-    constant, baked into the source as a literal. ValueError when an input is not a leaf of the
+    constant, baked into the source as a literal. ``language="javascript"`` writes the same step,
+    operation for operation, as JavaScript (a JavaScriptStep: its ``source`` runs in a page).
+    ``all_nodes=True`` makes the step also return every node's value, gradient and local
+    derivatives (see StepResult; the step's ``nodes`` lists the graph's nodes in that order,
+    outputs[0]'s in topological order first). ValueError when an input is not a leaf of the
     graph, appears twice, or an output does not depend on any input.
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"compile: name must be a Python identifier, got {name!r}")
+    if language not in LANGUAGES:
+        raise ValueError(f"compile: language must be one of {LANGUAGES}, got {language!r}")
+    if not isinstance(all_nodes, bool):
+        raise TypeError(f"compile: all_nodes must be True or False, got {all_nodes!r}")
     outs = _as_values(outputs, "outputs", allow_single=True)
     ins = _as_values(inputs, "inputs")
     if not outs:
@@ -256,10 +305,17 @@ def compile(  # noqa: A001 - the issue names it engine.compile
                 f"compile: outputs[{j}] ({describe(out)}) does not depend on any input, so there "
                 f"is nothing to compute"
             )
-    source = _emit(name, outs, ins, targets, order, root_order, live)
+    plan = _plan(outs, ins, targets, order, root_order, live, all_nodes)
+    nodes = tuple(order) if all_nodes else ()
+    if language == "javascript":
+        from engine import js
+
+        function = _javascript(name, plan)
+        return JavaScriptStep(js.PRELUDE + function, function, len(ins), nodes)
+    source = _python(name, plan)
     namespace = dict(FLOAT_NAMES)
     exec(builtins.compile(source, f"<engine.compile {name}>", "exec"), namespace)
-    return CompiledStep(source, namespace[name], len(ins))
+    return CompiledStep(source, namespace[name], len(ins), nodes)
 
 
 def _as_values(xs: object, what: str, allow_single: bool = False) -> list[Value]:
@@ -274,104 +330,213 @@ def _as_values(xs: object, what: str, allow_single: bool = False) -> list[Value]
     return list(xs)
 
 
-def _comment(node: Value) -> str:
-    """The node's label as a comment; characters that could end the comment line are replaced,
-    so a label can never become code."""
-    if node.label is None:
-        return ""
-    return "  # " + "".join(ch if ch.isprintable() else "?" for ch in node.label)
+# ---- the walk over the graph, the same for every language -------------------------------------
 
 
-def _comment(node: Value) -> str:
-    """The node's label as a comment; characters that could end the comment line are replaced,
-    so a label can never become code."""
-    if node.label is None:
-        return ""
-    return "  # " + "".join(ch if ch.isprintable() else "?" for ch in node.label)
+@dataclass
+class _Plan:
+    """The step as statements over variables, before it is written in a language: ``v<i>`` holds
+    node i's value, ``g<i>`` its gradient, ``d<i>_<k>`` (all_nodes) its local derivative for
+    parent k."""
+
+    n_outputs: int
+    inputs: list[tuple[str, str | None]]  # (variable, label)
+    forward: list[tuple[str, ast.expr, str | None]]  # variable = expression  (label)
+    locals: list[tuple[str, ast.expr]]  # all_nodes: d<i>_<k> = local derivative
+    root: tuple[str, str | None] | None  # the root's gradient variable (= 1.0), its label
+    zero: list[str]  # gradient variables starting from 0.0
+    backward: list[tuple[str, ast.expr, str]]  # parent's gradient += local * node's gradient
+    outputs: list[ast.expr]
+    grads: list[str | None]  # per target: its gradient variable (None: 0.0, it has none)
+    values: list[ast.expr] = field(default_factory=list)  # all_nodes: every node's value,
+    node_grads: list[str | None] = field(default_factory=list)  # gradient,
+    local_grads: list[list[str]] = field(default_factory=list)  # local derivatives
 
 
-def _emit(
-    name: str,
+def _plan(
     outs: list[Value],
     ins: list[Value],
     targets: list[Value],
     order: list[Value],
     root_order: list[Value],
     live: set[Value],
-) -> str:
+    all_nodes: bool,
+) -> _Plan:
     names: dict[Value, ast.expr] = {}
     for i, v in enumerate(ins):
         names[v] = ast.Name(f"v{i}", ast.Load())
+    plan = _Plan(len(outs), [(f"v{i}", v.label) for i, v in enumerate(ins)], [], [], None, [], [],
+                 [], [])  # fmt: skip
     number_ = len(ins)
-    lines = [
-        f"def {name}(x):",
-        f'    """{len(ins)} inputs -> {len(outs)} output(s): forward one line per node, then'
-        ' backward one line per edge."""',
-    ]
-    for i, v in enumerate(ins):
-        lines.append(f"    v{i} = x[{i}]{_comment(v)}")
     local_src: dict[Value, list[ast.expr]] = {}
     for node in order:
         if node in names:
             continue
-        if node not in live:
+        if node not in live and not all_nodes:
             names[node] = number(node.data)
             continue
         out = f"v{number_}"
         number_ += 1
-        try:
-            forward, local_src[node] = node_formulas(
-                node, [names[p] for p in node.parents], ast.Name(out, ast.Load())
-            )
-        except KeyError:
-            raise ValueError(
-                f"compile: no rule to compile op {node.op!r} of {describe(node)}"
-            ) from None
+        if node.parents and node in live:
+            try:
+                forward, local_src[node] = node_formulas(
+                    node, [names[p] for p in node.parents], ast.Name(out, ast.Load())
+                )
+            except KeyError:
+                raise ValueError(
+                    f"compile: no rule to compile op {node.op!r} of {describe(node)}"
+                ) from None
+        else:  # all_nodes: a constant of the graph, named so its gradient can be reported
+            forward = number(node.data)
+            local_src[node] = [number(g) for g in node.local_grads]
         names[node] = ast.Name(out, ast.Load())
-        lines.append(f"    {out} = {ast.unparse(forward)}{_comment(node)}")
+        plan.forward.append((out, forward, node.label))
+
+    def var(v: Value, prefix: str) -> str:
+        return prefix + ast.unparse(names[v])[1:]
+
+    if all_nodes:  # every edge's local derivative, named, so the step can return them
+        for node in order:
+            named = []
+            for k, local in enumerate(local_src.get(node, ())):
+                d = f"{var(node, 'd')}_{k}"
+                plan.locals.append((d, local))
+                named.append(d)
+            local_src[node] = [ast.Name(d, ast.Load()) for d in named]
+            plan.local_grads.append(named)
     # Backward: which nodes need a gradient (they lie on a path from a target to outputs[0]).
-    wanted = set(targets)
+    wanted = set(root_order) if all_nodes else set(targets)
     needs: set[Value] = set()
     for node in root_order:
         if node in wanted or any(p in needs for p in node.parents):
             needs.add(node)
     root = outs[0]
     grads: dict[Value, str] = {}
-
-    def grad_name(v: Value) -> str:
-        return "g" + ast.unparse(names[v])[1:]
-
     if root in needs:
-        grads[root] = grad_name(root)
-        body: list[str] = [f"    {grads[root]} = 1.0{_comment(root)}"]
-        zero: list[str] = []
+        grads[root] = var(root, "g")
+        plan.root = (grads[root], root.label)
         for node in reversed(root_order):
             if node not in grads or not node.parents:
                 continue
-            g = grads[node]
             for parent, local in zip(node.parents, local_src[node]):
                 if parent not in needs:
                     continue
                 if parent not in grads:
-                    grads[parent] = grad_name(parent)
-                    zero.append(grads[parent])
-                pg = grads[parent]
-                text = ast.unparse(local)
-                if text == "1.0":
-                    body.append(f"    {pg} += {g}")
-                elif text == "-1.0":
-                    body.append(f"    {pg} -= {g}")
-                elif isinstance(local, ast.Name | ast.Constant) or (
-                    isinstance(local, ast.UnaryOp) and isinstance(local.operand, ast.Constant)
-                ):
-                    body.append(f"    {pg} += {text} * {g}")
-                else:
-                    body.append(f"    {pg} += ({text}) * {g}")
+                    grads[parent] = var(parent, "g")
+                    plan.zero.append(grads[parent])
+                plan.backward.append((grads[parent], local, grads[node]))
+    plan.outputs = [names[o] for o in outs]
+    plan.grads = [grads.get(v) for v in targets]
+    if all_nodes:
+        plan.values = [names[v] for v in order]
+        plan.node_grads = [grads.get(v) for v in order]
+    return plan
+
+
+def _simple(local: ast.expr) -> bool:
+    """A name or a number, written without parentheses before '* g'."""
+    return isinstance(local, ast.Name | ast.Constant) or (
+        isinstance(local, ast.UnaryOp) and isinstance(local.operand, ast.Constant)
+    )
+
+
+# ---- the writers: Python and JavaScript -----------------------------------------------------
+
+
+def _comment(label: str | None) -> str:
+    """The node's label as a comment; characters that could end the comment line are replaced,
+    so a label can never become code."""
+    if label is None:
+        return ""
+    return "  # " + "".join(ch if ch.isprintable() else "?" for ch in label)
+
+
+def _python(name: str, plan: _Plan) -> str:
+    n_in = len(plan.inputs)
+    lines = [
+        f"def {name}(x):",
+        f'    """{n_in} inputs -> {plan.n_outputs} output(s): forward one line per node, then'
+        ' backward one line per edge."""',
+    ]
+    for i, (v, label) in enumerate(plan.inputs):
+        lines.append(f"    {v} = x[{i}]{_comment(label)}")
+    for v, expression, label in plan.forward:
+        lines.append(f"    {v} = {ast.unparse(expression)}{_comment(label)}")
+    if plan.locals:
+        lines.append("    # local derivatives, one per edge")
+        lines += [f"    {d} = {ast.unparse(local)}" for d, local in plan.locals]
+    if plan.root is not None:
         lines.append("    # backward: d outputs[0] / d node, every gradient starting from 0.0")
-        for k in range(0, len(zero), 12):
-            lines.append("    " + " = ".join(zero[k : k + 12]) + " = 0.0")
-        lines += body
-    output_list = ", ".join(ast.unparse(names[o]) for o in outs)
-    grad_list = ", ".join(grads.get(v, "0.0") for v in targets)
-    lines.append(f"    return ({output_list},), ({grad_list}{',' if targets else ''})")
+        for k in range(0, len(plan.zero), 12):
+            lines.append("    " + " = ".join(plan.zero[k : k + 12]) + " = 0.0")
+        lines.append(f"    {plan.root[0]} = 1.0{_comment(plan.root[1])}")
+        for pg, local, g in plan.backward:
+            text = ast.unparse(local)
+            if text == "1.0":
+                lines.append(f"    {pg} += {g}")
+            elif text == "-1.0":
+                lines.append(f"    {pg} -= {g}")
+            elif _simple(local):
+                lines.append(f"    {pg} += {text} * {g}")
+            else:
+                lines.append(f"    {pg} += ({text}) * {g}")
+
+    def tuple_(items: list[str]) -> str:
+        return "(" + ", ".join(items) + ("," if items else "") + ")"
+
+    results = [
+        tuple_([ast.unparse(o) for o in plan.outputs]),
+        tuple_([g or "0.0" for g in plan.grads]),
+    ]
+    if plan.values:
+        results.append(tuple_([ast.unparse(v) for v in plan.values]))
+        results.append(tuple_([g or "0.0" for g in plan.node_grads]))
+        results.append(tuple_([tuple_(ds) for ds in plan.local_grads]))
+    lines.append(f"    return {', '.join(results)}")
+    return "\n".join(lines) + "\n"
+
+
+def _javascript(name: str, plan: _Plan) -> str:
+    from engine import js
+
+    n_in = len(plan.inputs)
+    lines = [
+        f"function {name}(values) {{",
+        f"  // {n_in} inputs -> {plan.n_outputs} output(s): forward one line per node, then"
+        " backward one line per edge",
+    ]
+    for i, (v, label) in enumerate(plan.inputs):
+        lines.append(f"  const {v} = values[{i}];{js.comment(label)}")
+    for v, expression, label in plan.forward:
+        lines.append(f"  const {v} = {js.expression(expression)};{js.comment(label)}")
+    if plan.locals:
+        lines.append("  // local derivatives, one per edge")
+        lines += [f"  const {d} = {js.expression(local)};" for d, local in plan.locals]
+    if plan.root is not None:
+        lines.append("  // backward: d outputs[0] / d node, every gradient starting from 0.0")
+        for k in range(0, len(plan.zero), 12):
+            lines.append("  let " + ", ".join(f"{g} = 0.0" for g in plan.zero[k : k + 12]) + ";")
+        lines.append(f"  const {plan.root[0]} = 1.0;{js.comment(plan.root[1])}")
+        for pg, local, g in plan.backward:
+            text = js.expression(local)
+            if text == "1.0":
+                lines.append(f"  {pg} += {g};")
+            elif text == "-1.0":
+                lines.append(f"  {pg} -= {g};")
+            else:
+                lines.append(f"  {pg} += {js.factor(local)} * {g};")
+
+    def array(items: list[str]) -> str:
+        return "[" + ", ".join(items) + "]"
+
+    results = [
+        f"outputs: {array([js.expression(o) for o in plan.outputs])}",
+        f"grads: {array([g or '0.0' for g in plan.grads])}",
+    ]
+    if plan.values:
+        results.append(f"values: {array([js.expression(v) for v in plan.values])}")
+        results.append(f"node_grads: {array([g or '0.0' for g in plan.node_grads])}")
+        results.append(f"local_grads: {array([array(ds) for ds in plan.local_grads])}")
+    lines.append("  return {" + ", ".join(results) + "};")
+    lines.append("}")
     return "\n".join(lines) + "\n"

@@ -347,3 +347,27 @@ def test_a_label_cannot_inject_code():
     step = engine.compile(x * 2.0, [x])
     assert step([3.0]).grads == [2.0]
     assert "injected" in step.source and "\nraise" not in step.source
+
+
+def test_all_nodes_returns_every_nodes_value_gradient_and_local_derivatives():
+    """all_nodes=True: each node's value, backward()'s gradient and local derivatives, bit for bit
+    as the graph rebuilt at the new values, in the order of step.nodes (outputs[0]'s topo order
+    first; a node only the other outputs use has gradient 0.0)."""
+    n = 4
+    build = random_builder(7, n, 30)
+    trace = [Value(v) for v in (0.3, -0.7, 1.1, 0.4)]
+    step = engine.compile(build(*trace), trace, all_nodes=True)
+    for values in ([0.5, -1.5, 2.0, 0.25], [-2.0, 0.1, 0.0, 3.0]):
+        leaves = [Value(v) for v in values]
+        outs = build(*leaves)
+        outs[0].backward()
+        fresh = list(engine.topo_order(outs[0]))
+        for o in outs[1:]:
+            fresh += [v for v in engine.topo_order(o) if v not in set(fresh)]
+        got = step(values)
+        assert len(got.values) == len(fresh) == len(step.nodes)
+        for node, value, grad, local in zip(fresh, got.values, got.node_grads, got.local_grads):
+            assert same(value, node.data) and same(grad, node.grad)
+            assert len(local) == len(node.local_grads)
+            assert all(map(same, local, node.local_grads))
+        assert got.outputs == [o.data for o in outs]
