@@ -25,7 +25,6 @@ import engine
 from engine import Value
 from engine.render.files import write_atomic
 from nn import checks
-from nn._js_fallback import compile_javascript as _fallback_javascript
 from nn.compiled import batch_graph
 from nn.losses import get_loss
 from nn.module import Module
@@ -114,13 +113,8 @@ def _batch_step(
 
 
 def _javascript(outputs: list[Value], inputs: list[Value], wrt: list[Value]) -> str:
-    """The source of ``function step(values)`` for a graph: the engine's JavaScript compiler
-    when it has one, else the stopgap translation of its Python step."""
-    try:
-        compiled = engine.compile(outputs, inputs, wrt=wrt, language="javascript")
-    except TypeError:
-        return _fallback_javascript(outputs, inputs, wrt)
-    return compiled.source
+    """The source of ``function step(values)`` for a graph (with its float functions)."""
+    return engine.compile(outputs, inputs, wrt=wrt, language="javascript").source
 
 
 def _wrap(source: str) -> str:

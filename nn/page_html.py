@@ -263,19 +263,28 @@ SCRIPT = r"""
     document.getElementById("status").textContent = "step " + steps + ", epoch " + epoch +
       (steps ? ", batch loss " + last.toFixed(4) : "") +
       (epochAcc.length ? ", accuracy " + epochAcc[epochAcc.length - 1].toFixed(3) : "") +
-      ", " + X.length + " points";
+      ", " + X.length + " points" + (stopped ? "; " + stopped : "");
   }
 
   // ---- controls ------------------------------------------------------------------------
   const playButton = document.getElementById("play"), pauseButton = document.getElementById("pause");
   const lrInput = document.getElementById("lr");
-  let playing = false;
+  let playing = false, stopped = "";
+  function train(count, budget) {  // count steps, or as many as fit in budget ms; then draw
+    const start = performance.now();
+    try {
+      for (let i = 0; i < count || performance.now() - start < budget; i++) trainStep();
+      stopped = "";
+    } catch (e) {  // e.g. a learning rate so large that a value overflows: stop and say why
+      setPlaying(false);
+      stopped = "stopped: " + e.name + ": " + e.message;
+    }
+    draw();
+  }
   function frame() {
     if (!playing) return;
-    const start = performance.now();
-    do trainStep(); while (performance.now() - start < 12);
-    draw();
-    requestAnimationFrame(frame);
+    train(0, 12);
+    if (playing) requestAnimationFrame(frame);
   }
   function setPlaying(on) {
     playing = on; playButton.disabled = on; pauseButton.disabled = !on;
@@ -283,8 +292,8 @@ SCRIPT = r"""
   }
   playButton.addEventListener("click", () => setPlaying(true));
   pauseButton.addEventListener("click", () => setPlaying(false));
-  document.getElementById("step").addEventListener("click", () => { trainStep(); draw(); });
-  document.getElementById("reset").addEventListener("click", () => { reset(); draw(); });
+  document.getElementById("step").addEventListener("click", () => train(1, 0));
+  document.getElementById("reset").addEventListener("click", () => { reset(); stopped = ""; draw(); });
   lrInput.addEventListener("input", () => {
     const lr = Number(lrInput.value);
     const ok = lrInput.value.trim() !== "" && Number.isFinite(lr) && lr > 0;
