@@ -170,7 +170,7 @@ SCRIPT = r"""
   const tick = (i) => -L + 2 * L * i / (SIDE - 1);
   function colour(p) {  // red (0) - white (0.5) - blue (1), as the article's Figure 1
     const t = Math.max(0, Math.min(1, p));
-    const a = t < 0.5 ? [185, 28, 28] : [29, 78, 216], f = Math.abs(t - 0.5) * 2;
+    const a = t < 0.5 ? [185, 28, 28] : [29, 78, 216], f = Math.abs(t - 0.5) * 1.2;  // paler than the points
     return a.map((c) => Math.round(255 + (c - 255) * f));
   }
   function probability(o) { return D.kind === "sign" ? 1 / (1 + Math.exp(-o)) : o; }
@@ -206,12 +206,11 @@ SCRIPT = r"""
     }
     ctx.stroke();
     const px = (x) => (x + L) / (2 * L) * W, py = (y) => W - (y + L) / (2 * L) * W;
-    ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 0.8;
-    for (let s = 0; s < X.length; s++) {
-      ctx.fillStyle = Y[s] > negative ? "#1d4ed8" : "#b91c1c";
+    for (let s = 0; s < X.length; s++) {  // added points larger, outlined in black
       const added = s >= D.X.length;
-      ctx.beginPath(); ctx.arc(px(X[s][0]), py(X[s][1]), added ? 4.5 : 2.5, 0, 7); ctx.fill();
-      if (added) { ctx.strokeStyle = "#111827"; ctx.lineWidth = 1.5; ctx.stroke(); }
+      ctx.fillStyle = Y[s] > negative ? "#1d4ed8" : "#b91c1c";
+      ctx.strokeStyle = added ? "#111827" : "#ffffff"; ctx.lineWidth = added ? 1.5 : 0.6;
+      ctx.beginPath(); ctx.arc(px(X[s][0]), py(X[s][1]), added ? 4.5 : 2.5, 0, 7); ctx.fill(); ctx.stroke();
     }
   }
   function curve(id, series, thin, fixedTop) {
