@@ -90,10 +90,7 @@ def training_page(
         "limit": _limit(X),
     }
     functions = ",\n".join(f"{m}: {_wrap(source)}" for m, source in steps.items())
-    script = (
-        f"const STEPS = {{\n{functions}\n}};\nconst FORWARD = {_wrap(forward)};\n"
-        + SCRIPT
-    )
+    script = f"const STEPS = {{\n{functions}\n}};\nconst FORWARD = {_wrap(forward)};\n" + SCRIPT
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
     page = (
         PAGE.replace("{title}", html.escape(title))
