@@ -48,7 +48,8 @@ canvas { display: block; }
 <p>The network trains here, in the page: each step runs the batch's forward and backward pass
 (compiled from the engine's graph) and one optimizer update. Red is class 0, blue class 1 (the
 colours of the article's Figure 1); the black line is where the two classes meet. Click the plot to
-add a point of class 1, shift-click for the other class, and watch the network repair it.</p></header>
+add a point of class 1, shift-click for the other class, and watch the network repair it (Reset
+goes back to the initial weights and keeps the points).</p></header>
 <div class="bar">
 <button id="play">Play</button>
 <button id="pause" disabled>Pause</button>
