@@ -53,7 +53,7 @@ SIZES = [4, 6, 6, 4, 1]
 ACTIVATIONS = ["relu"] * 4 + ["sigmoid"]
 LIMIT = 1.5  # the plots cover [-LIMIT, LIMIT]^2
 GRID = 100  # grid points per side
-MAX_NODES = 300  # above this many nodes the graph is drawn one box per neuron
+MAX_NODES = 300  # the most value nodes the explorer page draws
 
 
 def article_setup(seed: int) -> tuple[nn.MLP, list, list, list, list]:
@@ -261,7 +261,7 @@ def plot_data(plt, path: Path, X_train, y_train, X_test, y_test) -> Path:
     _scatter(ax, X_test, y_test, s=24, edgecolors="black", linewidths=0.8)
     ax.set_title("circles: class 0 red, class 1 blue (test points outlined)", fontsize=9)
     _square(ax)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    figures.save_figure(fig, path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -279,7 +279,7 @@ def plot_history(plt, path: Path, history: nn.History) -> Path:
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend()
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    figures.save_figure(fig, path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -318,7 +318,7 @@ def _show(ax, image, ticks, frame, contour=None):
 def plot_boundary(plt, path: Path, ticks, frame, X_test, y_test) -> Path:
     fig, ax, image = _boundary_axes(plt, ticks, X_test, y_test)
     _show(ax, image, ticks, frame)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    figures.save_figure(fig, path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -352,11 +352,11 @@ def draw_graph(path: Path, model: nn.Module, x: list[float], y: float) -> Path:
     J = nn.binary_cross_entropy(model(x), y)
     model.zero_grad()
     J.backward()
-    # Framed by layer, one box per neuron when the value view would not fit a page (nn.graph_view
+    # Framed by layer, one box per neuron: value by value it would not fit a page (nn.graph_view
     # finds the neurons by structure); the explorer page steps through every value.
     describe = nn.graph_view(model)
     engine.explore(J, path.with_name("circles.html"), describe=describe, max_nodes=MAX_NODES)
-    return engine.render(J, path, describe=describe, max_nodes=MAX_NODES)
+    return engine.render(J, path, describe=describe, max_nodes=MAX_NODES, view="boxes")
 
 
 if __name__ == "__main__":

@@ -17,13 +17,27 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import engine
 from engine import Value
-from engine.render.files import write_atomic
+from engine.files import write_atomic
 from engine.render.options import NodeStyle
+
+
+def render_noting(root: Value, paths: Sequence[str | Path], **options: object) -> list[Path]:
+    """engine.render into each of ``paths``; a drawing warning (e.g. that the value view is
+    small on a page: the demos draw every value on purpose, and the explorer page is the legible
+    version) is printed once as a note instead of raised as a Python warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = [engine.render(root, path, **options) for path in paths]
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"note on {Path(paths[0]).stem}: {message}")
+    return written
+
 
 # ---- seed 000: the paths from J to a parameter ---------------------------------------------------
 
@@ -37,10 +51,17 @@ def path_nodes(root: Value, targets: Iterable[Value]) -> set[Value]:
     return nodes
 
 
-def draw_paths(root: Value, targets: Sequence[Value], path: str | Path) -> Path:
+def draw_paths(
+    root: Value,
+    targets: Sequence[Value],
+    path: str | Path,
+    describe: Callable[[Value], NodeStyle | None] | None = None,
+) -> Path:
     """The whole graph of root, the paths from root to ``targets`` outlined in red; every edge
-    carries its chain-rule factor (engine.render's edge labels)."""
-    return engine.render(root, path, highlight=path_nodes(root, targets), rankdir="LR")
+    carries its chain-rule factor (engine.render's edge labels). ``describe`` (a model's
+    nn.graph_view) frames the layers and keeps their units in index order."""
+    highlight = path_nodes(root, targets)
+    return render_noting(root, [path], highlight=highlight, rankdir="LR", describe=describe)[0]
 
 
 # ---- seed 002: the graph in the article's names -------------------------------------------------
@@ -65,14 +86,13 @@ def renamed_graph(
             cluster = cluster_title(int(cluster.rsplit(" ", 1)[-1]))
         return dataclasses.replace(style, cluster=cluster, name=names.get(node.label))
 
-    return engine.render(root, path, describe=renamed, **options)
+    return render_noting(root, [path], describe=renamed, **options)[0]
 
 
 def _draw(source: str, path: str | Path) -> Path:
     """Run dot on DOT source the way engine.render does (page-sized, written atomically)."""
     from engine.render import backends
     from engine.render.dot import dot_args
-    from engine.render.files import write_atomic
 
     opts = engine.RenderOptions()
     path = Path(path)
@@ -136,8 +156,7 @@ def plot_activations(path: str | Path, n: int = 401, limit: float = 5.0) -> Path
     axes[0].legend(fontsize=8, loc="upper left")
     fig.suptitle("activation functions and their derivatives, computed by this engine", fontsize=10)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=90)
+    path = save_figure(fig, path, dpi=90)
     plt.close(fig)
     return path
 
@@ -227,6 +246,16 @@ def canvas_image(canvas):
     return Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
 
 
+def save_figure(fig, path: str | Path, **options) -> Path:
+    """Write a matplotlib figure atomically (``engine.files.write_atomic``), in the format its
+    suffix names; ``options`` go to ``savefig`` (e.g. dpi)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=Path(path).suffix.lstrip("."), **options)
+    return write_atomic(path, buffer.getvalue())
+
+
 def save_gif(path: str | Path, images: Sequence, fps: float) -> Path:
     """Write Pillow images as a looping GIF, atomically (a failed write leaves no half file)."""
     import io
@@ -236,7 +265,7 @@ def save_gif(path: str | Path, images: Sequence, fps: float) -> Path:
         buffer, format="GIF", save_all=True, append_images=list(images[1:]),
         duration=round(1000 / fps), loop=0,
     )  # fmt: skip
-    return write_atomic(Path(path), buffer.getvalue())
+    return write_atomic(path, buffer.getvalue())
 
 
 # ---- seed 003: Figure 9, the forward and backward operations of the real graph -------------------

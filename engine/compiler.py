@@ -315,7 +315,8 @@ def compile(  # noqa: A001 - the issue names it engine.compile
     source = _python(name, plan)
     namespace = dict(FLOAT_NAMES)
     exec(builtins.compile(source, f"<engine.compile {name}>", "exec"), namespace)
-    return CompiledStep(source, namespace[name], len(ins), nodes)
+    python_function: Callable = namespace[name]  # type: ignore[assignment]
+    return CompiledStep(source, python_function, len(ins), nodes)
 
 
 def _as_values(xs: object, what: str, allow_single: bool = False) -> list[Value]:

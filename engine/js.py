@@ -214,8 +214,8 @@ def _write(node: ast.expr) -> tuple[str, int]:
     if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
         terms = [node.left, *node.comparators]
         pairs = []
-        for left, op, right in zip(terms, node.ops, terms[1:]):
-            symbol, own = _COMPARE[type(op)]
+        for left, comparison, right in zip(terms, node.ops, terms[1:]):
+            symbol, own = _COMPARE[type(comparison)]
             pairs.append((f"{_js(left, _ADDITIVE)} {symbol} {_js(right, _ADDITIVE)}", own))
         if len(pairs) == 1:
             return pairs[0]

@@ -30,7 +30,16 @@ from dataclasses import dataclass, field
 
 from engine import floats
 
-__all__ = ["RULES", "FLOAT_NAMES", "Rule", "SumRule", "rule_for", "evaluate", "parse"]
+__all__ = [
+    "RULES",
+    "FLOAT_NAMES",
+    "Rule",
+    "SumRule",
+    "rule_for",
+    "evaluate",
+    "derivatives",
+    "parse",
+]
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ class SumRule:
 
 
 # fmt: off
-RULES: dict[str, Rule | SumRule] = {rule.op: rule for rule in [
+_TABLE: list[Rule | SumRule] = [
     #    op      operands     forward: out =     d out / d each operand
     Rule("+",    ("a", "b"),  "a + b",          ("1.0", "1.0"),         torch="a + b"),
     Rule("-",    ("a", "b"),  "a - b",          ("1.0", "-1.0"),        torch="a - b"),
@@ -106,8 +115,9 @@ RULES: dict[str, Rule | SumRule] = {rule.op: rule for rule in [
     #       op        start  one term    its formula  d term / d each of its operands
     SumRule("linear", "b",   ("w", "x"), "w * x",     ("x", "w"), torch="b + (w * x).sum()"),
     SumRule("sum",    None,  ("t",),     "t",         ("1.0",),   torch="t.sum()"),
-]}
+]
 # fmt: on
+RULES: dict[str, Rule | SumRule] = {rule.op: rule for rule in _TABLE}
 
 # The names a formula may use besides its operands, params and ``out``.
 FLOAT_NAMES: dict[str, object] = {
@@ -166,3 +176,12 @@ def float_forward(op: str) -> Callable[..., float]:
     if not isinstance(rule, Rule):
         raise ValueError(f"float_forward: op {op!r} is an n-ary sum, not a function of operands")
     return _float_function(rule.forward, (*rule.operands, *rule.params))
+
+
+def derivatives(rule: Rule, args: Mapping[str, float], out: float) -> tuple[float, ...]:
+    """The rule's local derivatives on floats, given every operand and param by name and the
+    op's result ``out`` (which a caller may have computed another way, e.g. a division by zero
+    as IEEE's ±inf instead of the op's error)."""
+    names = (*rule.operands, *rule.params, "out")
+    values = [*(args[n] for n in names[:-1]), out]
+    return tuple(_float_function(g, names)(*values) for g in rule.grads)

@@ -4,11 +4,13 @@ from nn.activations import ACTIVATIONS
 from nn.data import batches, make_circles, make_moons, train_test_split
 from nn.diagnostics import DeadUnits, dead_units
 from nn.graph_view import graph_view
-from nn.layers import MLP, Layer, Neuron, seed_name
+from nn.layers import MLP, Layer, Neuron, load, seed_name
 from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
+from nn.model_file import save
 from nn.module import Module
 from nn.optim import SGD, Adam, Adamax, Optimizer
 from nn.page import training_page
+from nn.torch_export import to_torch
 from nn.train import History, evaluate, fit, predict
 
 __all__ = [
@@ -32,11 +34,14 @@ __all__ = [
     "get_loss",
     "graph_view",
     "hinge",
+    "load",
     "make_circles",
     "make_moons",
     "mse",
     "predict",
+    "save",
     "seed_name",
+    "to_torch",
     "train_test_split",
     "training_page",
 ]

@@ -31,6 +31,7 @@ from nn.module import Module
 from nn.optim import SGD, Adam, Adamax, Optimizer
 from nn.page_html import PAGE, SCRIPT
 from nn.train import Loss, accuracy_kind
+from nn.train_inputs import fit_inputs
 
 __all__ = ["training_page"]
 
@@ -56,7 +57,7 @@ def training_page(
     order, ``loss()`` the loss of the last step's batch. ``optimizer`` (default: Adam with Keras'
     defaults) is read, not changed: the page starts from its current state. Returns the path.
     """
-    X, y, _ = checks.fit_inputs(
+    X, y, _ = fit_inputs(
         model, X, y, loss=loss, optimizer=optimizer, epochs=0, batch_size=batch_size,
         validation=None, callbacks=(), seed=None, verbose=False, accuracy=None,
     )  # fmt: skip

@@ -18,9 +18,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from engine import Value, gc_paused
-from nn import checks
 from nn.compiled import CompiledSteps
 from nn.data import batches
 from nn.forward import layer_columns, neuron_layers
@@ -28,10 +28,10 @@ from nn.init import make_rng
 from nn.losses import get_loss, hinge
 from nn.module import Module
 from nn.optim import Adam, Optimizer
+from nn.train_inputs import evaluate_inputs, fit_inputs, predict_inputs
 
 Loss = str | Callable
 Callback = Callable[[int, "History", Module], object]
-ACCURACIES = ("threshold", "sign")
 
 
 @dataclass
@@ -55,10 +55,9 @@ class History:
 
 
 def accuracy_kind(loss: Loss, accuracy: str | None = None) -> str:
-    """'sign' for the hinge loss, else 'threshold', unless ``accuracy`` names one explicitly."""
+    """'sign' for the hinge loss, else 'threshold', unless ``accuracy`` names one of
+    ``nn.train_inputs.ACCURACIES`` (checked there with the other arguments)."""
     if accuracy is not None:
-        if accuracy not in ACCURACIES:
-            raise ValueError(f"unknown accuracy {accuracy!r}; valid: {', '.join(ACCURACIES)}")
         return accuracy
     return "sign" if loss == "hinge" or loss is hinge else "threshold"
 
@@ -97,11 +96,11 @@ def fit(
     With ``compile`` each batch size's step is traced once and then runs as compiled Python
     (``nn.compiled``), with final weights bit-identical to the interpreted run.
     """
-    X, y, validation = checks.fit_inputs(
+    X, y, validation = fit_inputs(
         model, X, y, loss=loss, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
         validation=validation, callbacks=callbacks, seed=seed, verbose=verbose, accuracy=accuracy,
+        shuffle=shuffle,
     )  # fmt: skip
-    shuffle = checks.flag(shuffle, "shuffle")
     loss_fn = get_loss(loss)
     kind = accuracy_kind(loss, accuracy)
     opt = optimizer if optimizer is not None else Adam(model.parameters())
@@ -131,7 +130,7 @@ def fit(
         history.accuracy.append(correct / len(X))
         metrics = {"loss": f"{history.loss[-1]:.4f}", "acc": f"{history.accuracy[-1]:.4f}"}
         if validation is not None:
-            val_loss, val_acc = evaluate(model, *validation, loss=loss, accuracy=kind)
+            val_loss, val_acc = _evaluate(model, *validation, loss_fn, kind)
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_acc)
             metrics |= {"val_loss": f"{val_loss:.4f}", "val_acc": f"{val_acc:.4f}"}
@@ -169,12 +168,20 @@ def evaluate(
     """(mean loss, accuracy) of a one-output model on (X, y), with no graph for the model: outputs
     come from ``predict`` (equal to the graph's forward values) and only the loss is built on them.
     """
-    X, y = checks.evaluate_inputs(model, X, y, loss=loss, accuracy=accuracy)
+    X, y = evaluate_inputs(model, X, y, loss=loss, accuracy=accuracy)
+    return _evaluate(model, X, y, get_loss(loss), accuracy_kind(loss, accuracy))
+
+
+def _evaluate(
+    model: Module, X: list[list[float]], y: list[float], loss_fn: Callable, kind: str
+) -> tuple[float, float]:
+    """``evaluate`` on inputs already checked, with the loss function and accuracy kind found."""
     outputs = _predict(model, X)
     if outputs and isinstance(outputs[0], list):
         raise ValueError("evaluate and fit need a model with one output unit")
-    J = get_loss(loss)([Value(o) for o in outputs], list(y))
-    return J.data, _correct(outputs, y, accuracy_kind(loss, accuracy)) / len(X)
+    scores = cast(list[float], outputs)
+    J = loss_fn([Value(o) for o in scores], list(y))
+    return J.data, _correct(scores, y, kind) / len(X)
 
 
 def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[list[float]]:
@@ -186,7 +193,7 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[l
     many times faster, e.g. for a 100x100 grid of points. Any other Module is called sample by
     sample. A one-output model gives a list of floats, a wider one a list of lists per sample.
     """
-    return _predict(model, checks.predict_inputs(model, X))
+    return _predict(model, predict_inputs(model, X))
 
 
 def _predict(model: Module, X: list[list[float]]) -> list[float] | list[list[float]]:
@@ -194,7 +201,9 @@ def _predict(model: Module, X: list[list[float]]) -> list[float] | list[list[flo
     layers = neuron_layers(model)
     if layers is None:
         outs = [model(x) for x in X]
-        return [o.data if isinstance(o, Value) else [v.data for v in o] for o in outs]
+        if all(isinstance(o, Value) for o in outs):
+            return [o.data for o in outs]
+        return [[v.data for v in o] for o in outs]
     if not X:
         return []
     nin = len(layers[0][0].w)

@@ -106,7 +106,7 @@ def _cases() -> list[tuple[str, object, list[list[float]], bool, bool]]:
     for seed in range(6):
         n = 3 + seed % 3
         rng = random.Random(seed)
-        build = random_builder(seed, n, 25 + 5 * seed)
+        build, _ = random_builder(seed, n, 25 + 5 * seed)
         leaves = [Value(rng.uniform(-1, 1)) for _ in range(n)]
         points = [[rng.uniform(-3, 3) for _ in range(n)] for _ in range(40)]
         made.append((f"random_{seed}", build(*leaves), leaves, points + _points(n, rng, 20)))
