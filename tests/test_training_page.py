@@ -86,28 +86,38 @@ def test_training_page_refuses_bad_arguments(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def tab():
+    """One browser tab for the whole file (a tab costs more than loading a page into it), with
+    the console errors and the requests of the page last opened."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        problems: list[str] = []
+        requests: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        yield page, problems, requests
         browser.close()
 
 
-def open_page(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
+def open_page(tab, path: Path):
+    """Load the page into the tab: (page, its console errors, its requests)."""
+    page, problems, requests = tab
+    problems.clear()
+    requests.clear()
     page.goto(path.as_uri())
     return page, problems, requests
 
 
-def test_sixteen_page_steps_equal_two_epochs_of_fit(browser, tmp_path):
+# Buttons are clicked with force=True: a real mouse click at the button, without playwright's wait
+# for two identical animation frames, which takes a second while the page is playing.
+
+
+def test_sixteen_page_steps_equal_two_epochs_of_fit(tab, tmp_path):
     path = nn.training_page(network(), X, Y, tmp_path / "train.html", batch_size=8)
     batch_losses: list[float] = []
 
@@ -121,16 +131,16 @@ def test_sixteen_page_steps_equal_two_epochs_of_fit(browser, tmp_path):
     assert len(batch_losses) == 16
     initial = [p.data for p in network().parameters()]
 
-    page, problems, requests = open_page(browser, path)
+    page, problems, requests = open_page(tab, path)
     assert page.evaluate("chainrule.weights()") == initial  # exactly, through the page's JSON
-    page.click("#step")  # one step with the button, fifteen through the test hook
+    page.click("#step", force=True)  # one step with the button, fifteen through the test hook
     page.evaluate("chainrule.step(15)")
     weights = page.evaluate("chainrule.weights()")
     assert close(weights, reference) == []
     assert math.isclose(page.evaluate("chainrule.loss()"), batch_losses[-1], rel_tol=1e-9)
     assert weights != initial
 
-    page.click("#reset")
+    page.click("#reset", force=True)
     assert page.evaluate("chainrule.weights()") == initial
     # The learning rate: one step at lr 0.01 is fit's first batch with Adam(lr=0.01).
     page.fill("#lr", "0.01")
@@ -141,16 +151,18 @@ def test_sixteen_page_steps_equal_two_epochs_of_fit(browser, tmp_path):
     assert close(page.evaluate("chainrule.weights()"), one) == []
 
     # Play trains until Pause; then the weights stay where they are.
-    page.click("#play")
-    page.wait_for_function("document.getElementById('status').textContent.includes('epoch 1')")
-    page.click("#pause")
+    page.click("#play", force=True)
+    page.wait_for_function(
+        "document.getElementById('status').textContent.includes('epoch 1')", polling=20
+    )
+    page.click("#pause", force=True)
     paused = page.evaluate("chainrule.weights()")
     page.wait_for_timeout(60)
     assert page.evaluate("chainrule.weights()") == paused
     assert page.is_disabled("#pause") and page.is_enabled("#play")
 
     # A click adds a point of class 1, a shift-click one of class 0; training goes on with them.
-    page.click("#reset")
+    page.click("#reset", force=True)
     box = page.locator("#plane").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.keyboard.down("Shift")
@@ -162,7 +174,6 @@ def test_sixteen_page_steps_equal_two_epochs_of_fit(browser, tmp_path):
     assert all(math.isfinite(w) for w in page.evaluate("chainrule.weights()"))
     assert problems == []
     assert requests == [path.as_uri()]
-    page.close()
 
 
 @pytest.mark.parametrize(
@@ -174,7 +185,7 @@ def test_sixteen_page_steps_equal_two_epochs_of_fit(browser, tmp_path):
     ],
     ids=["SGD-mse", "SGD-momentum-hinge", "Adamax-bce"],
 )
-def test_every_optimizer_steps_as_fit(browser, tmp_path, optimizer, loss):
+def test_every_optimizer_steps_as_fit(tab, tmp_path, optimizer, loss):
     labels = [2.0 * t - 1.0 for t in Y[:24]] if loss == "hinge" else Y[:24]
     model = network()
     path = nn.training_page(
@@ -184,8 +195,7 @@ def test_every_optimizer_steps_as_fit(browser, tmp_path, optimizer, loss):
     reference = network()
     nn.fit(reference, X[:24], labels, loss=loss, optimizer=optimizer(reference.parameters()),
            batch_size=8, epochs=1, shuffle=False, verbose=False)  # fmt: skip
-    page, problems, requests = open_page(browser, path)
+    page, problems, requests = open_page(tab, path)
     page.evaluate("chainrule.step(3)")
     assert close(page.evaluate("chainrule.weights()"), reference) == []
     assert problems == [] and requests == [path.as_uri()]
-    page.close()
