@@ -13,6 +13,10 @@ every gradient starting from 0.0), so its results are bit-identical to rebuildin
 new inputs and calling ``backward()``. Piecewise ops (relu, clip) branch on the new values. A
 Python ``if`` on a value while the graph was built is NOT seen: the graph holds the branch that was
 taken, and so does the compiled code.
+
+``language="javascript"`` writes the same step in JavaScript (for a page): one walk over the graph
+(``_plan``) makes the statements as syntax trees of the rules' formulas; ``_python`` and
+``_javascript`` only spell them (``engine.js`` translates a formula and holds the float functions).
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import keyword
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, overload
 
 from engine.errors import describe
 from engine.graph import topo_order
@@ -239,6 +246,30 @@ class JavaScriptStep:
         return f"<JavaScriptStep: {self.n_inputs} inputs, {lines} lines of source>"
 
 
+@overload
+def compile(  # noqa: A001
+    outputs: Value | Sequence[Value],
+    inputs: Sequence[Value],
+    *,
+    wrt: Sequence[Value] | None = None,
+    name: str = "step",
+    language: Literal["python"] = "python",
+    all_nodes: bool = False,
+) -> CompiledStep: ...
+
+
+@overload
+def compile(  # noqa: A001
+    outputs: Value | Sequence[Value],
+    inputs: Sequence[Value],
+    *,
+    wrt: Sequence[Value] | None = None,
+    name: str = "step",
+    language: Literal["javascript"],
+    all_nodes: bool = False,
+) -> JavaScriptStep: ...
+
+
 def compile(  # noqa: A001 - the issue names it engine.compile
     outputs: Value | Sequence[Value],
     inputs: Sequence[Value],
@@ -259,10 +290,9 @@ def compile(  # noqa: A001 - the issue names it engine.compile
     outputs[0]'s in topological order first). ValueError when an input is not a leaf of the
     graph, appears twice, or an output does not depend on any input.
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"compile: name must be a Python identifier, got {name!r}")
     if language not in LANGUAGES:
         raise ValueError(f"compile: language must be one of {LANGUAGES}, got {language!r}")
+    _check_name(name, language)
     if not isinstance(all_nodes, bool):
         raise TypeError(f"compile: all_nodes must be True or False, got {all_nodes!r}")
     outs = _as_values(outputs, "outputs", allow_single=True)
@@ -317,6 +347,21 @@ def compile(  # noqa: A001 - the issue names it engine.compile
     exec(builtins.compile(source, f"<engine.compile {name}>", "exec"), namespace)
     python_function: Callable = namespace[name]  # type: ignore[assignment]
     return CompiledStep(source, python_function, len(ins), nodes)
+
+
+def _check_name(name: object, language: str) -> None:
+    """The step's name: an identifier of the language that none of its code's own names shadow."""
+    from engine import js
+
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+        raise ValueError(f"compile: name must be an identifier, got {name!r}")
+    taken = set(FLOAT_NAMES) | {"x", "values"}
+    if language == "javascript":
+        taken |= js.RESERVED | js.PRELUDE_NAMES
+    if keyword.iskeyword(name) or name in taken or re.fullmatch(r"[vgd]\d+(_\d+)?", name):
+        raise ValueError(
+            f"compile: name {name!r} is a keyword or a name the step's code uses; choose another"
+        )
 
 
 def _as_values(xs: object, what: str, allow_single: bool = False) -> list[Value]:

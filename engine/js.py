@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 
-__all__ = ["FUNCTIONS", "PRELUDE", "comment", "expression", "factor", "literal"]
+__all__ = ["FUNCTIONS", "PRELUDE", "PRELUDE_NAMES", "RESERVED", "comment", "expression", "factor",
+           "literal"]  # fmt: skip
 
 # Shared helpers of the prelude's functions (not names a formula may use).
 _SUPPORT = r"""
@@ -120,6 +122,18 @@ FUNCTIONS: dict[str, tuple[str, str | None]] = {
     "nan": ("NaN", None),
 }
 
+# Words a JavaScript name cannot be, and the prelude's own names: a step may not take them.
+# fmt: off
+RESERVED = frozenset([
+    "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger",
+    "default", "delete", "do", "else", "enum", "eval", "export", "extends", "false", "finally",
+    "for", "function", "if", "implements", "import", "in", "instanceof", "interface", "let",
+    "new", "null", "package", "private", "protected", "public", "return", "static", "super",
+    "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield",
+    "Infinity", "NaN", "Math", "undefined",
+])
+# fmt: on
+
 # The float functions, once: put it before the step functions (or in the same function scope).
 PRELUDE = (
     "// chainrule's float functions (engine/floats.py), in JavaScript\n"
@@ -128,6 +142,7 @@ PRELUDE = (
     + "\n".join(code for _, code in FUNCTIONS.values() if code)
     + "\n"
 )
+PRELUDE_NAMES = frozenset(re.findall(r"^function (\w+)\(", PRELUDE, re.M))
 
 
 def literal(x: object) -> str:

@@ -70,9 +70,7 @@ class CompiledSteps:
         self, X: Sequence[Sequence[float]], y: Sequence[float]
     ) -> engine.compiler.CompiledStep:
         outputs, inputs = batch_graph(self.model, self.loss, self.params, X, y)
-        step = engine.compile(outputs, inputs, wrt=self.params, name=f"batch_of_{len(X)}")
-        assert isinstance(step, engine.compiler.CompiledStep)  # Python, the default language
-        return step
+        return engine.compile(outputs, inputs, wrt=self.params, name=f"batch_of_{len(X)}")
 
     def run(self, X: Sequence[Sequence[float]], y: Sequence[float]) -> tuple[float, list[float]]:
         """One step on a batch: add d loss / d p into every parameter's grad (as backward() does)

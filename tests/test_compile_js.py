@@ -60,10 +60,11 @@ process.stdout.write(JSON.stringify(out));
 
 
 def run_node(functions: list[str], calls: list[tuple[int, list[float]]]) -> list[dict]:
-    """Run each call (function index, arguments) in one node process; results as floats."""
+    """Run each call (function index, arguments) in one node process, after the prelude; results
+    as floats. Each function is a step's ``function`` (the prelude is not repeated)."""
     defs = ",\n".join(f"(function () {{\n{src}\nreturn step;\n}})()" for src in functions)
     script = (
-        f"const FUNCTIONS = [\n{defs}];\n"
+        f"{js.PRELUDE}const FUNCTIONS = [\n{defs}];\n"
         f"const CALLS = {json.dumps([[f, [bits(x) for x in xs]] for f, xs in calls])};\n" + RUNNER
     )
     done = subprocess.run(
@@ -118,35 +119,76 @@ def _ops(outs) -> set[str]:
     return {engine.rules.rule_for(v.op).op for o in outs for v in engine.topo_order(o) if v.op}
 
 
-@pytest.fixture(scope="module")
-def compared():
-    """Every case in both languages: [(case, exact, point, Python's result or error, node's)]."""
-    if NODE is None:
-        pytest.skip(WHY)
-    functions, calls, expected = [], [], []
+def _step_cases(functions: list[str], calls: list, expected: list) -> None:
+    """Every compile case: its step in JavaScript, and at each point Python's result or error."""
     for case, outs, leaves, points in _cases():
         exact = _ops(outs) <= EXACT_OPS
         for all_nodes in (False, True) if case.startswith("random") else (False,):
             python = engine.compile(outs, leaves, all_nodes=all_nodes)
-            functions.append(
-                engine.compile(outs, leaves, language="javascript", all_nodes=all_nodes).source
-            )
+            step = engine.compile(outs, leaves, language="javascript", all_nodes=all_nodes)
+            assert step.source == js.PRELUDE + step.function
+            functions.append(step.function)
             for p in points:
                 try:
                     result = python(p)
                 except (ArithmeticError, ValueError) as e:
                     result = type(e).__name__
                 calls.append((len(functions) - 1, p))
-                expected.append((case, exact, p, result))
+                expected.append(("step", case, exact, p, result))
+
+
+def _arity(f) -> int:
+    return sum(
+        p.default is inspect.Parameter.empty for p in inspect.signature(f).parameters.values()
+    )
+
+
+def _function_cases(functions: list[str], calls: list, expected: list) -> None:
+    """Every function of FLOAT_NAMES at every pair of special values (and random triples)."""
+    values = SPECIAL + [2.0, -3.0, 0.75, 1e-8, 2.5e-5]
+    for name, f in FLOAT_NAMES.items():
+        if not callable(f):
+            continue
+        n = _arity(f)
+        args = ", ".join("abc"[:n])
+        call = f"{js.FUNCTIONS[name][0]}({args})"
+        functions.append(f"function step([{args}]) {{ return {{r: [{call}]}}; }}")
+        rng = random.Random(name)
+        points = [[rng.choice(values) for _ in range(n)] for _ in range(300)]
+        if n <= 2:
+            points += [[a, b][:n] for a in values for b in (values if n == 2 else [0.0])]
+        for p in points:
+            if name in ("pow_slope", "ieee_pow") and p[0] < 0.0 and not float(p[1]).is_integer():
+                continue  # a negative base to a non-integer power: power() refuses it first
+            try:
+                want = f(*p)
+            except (ArithmeticError, ValueError) as e:
+                want = type(e).__name__
+            calls.append((len(functions) - 1, p))
+            expected.append(("function", name, name in ("div", "divide", "sqrt"), p, want))
+
+
+@pytest.fixture(scope="module")
+def compared():
+    """Both kinds of case, run in ONE node process: kind -> [(name, exact, point, Python's result
+    or error's name, node's result)]."""
+    if NODE is None:
+        pytest.skip(WHY)
+    functions, calls, expected = [], [], []
+    _step_cases(functions, calls, expected)
+    _function_cases(functions, calls, expected)
     got = run_node(functions, calls)
-    return [(*e, g) for e, g in zip(expected, got)]
+    by_kind: dict[str, list] = {"step": [], "function": []}
+    for (kind, *e), g in zip(expected, got, strict=True):
+        by_kind[kind].append((*e, g))
+    return by_kind
 
 
 @needs_node
 def test_javascript_agrees_with_the_python_step(compared):
     fields = ("outputs", "grads", "values", "node_grads", "local_grads")
     checked = exact_checked = 0
-    for case, exact, point, want, got in compared:
+    for case, exact, point, want, got in compared["step"]:
         if isinstance(want, str):
             assert got.get("error") == want, (case, point, want, got)
             continue
@@ -167,9 +209,9 @@ def test_javascript_agrees_with_the_python_step(compared):
 
 @needs_node
 def test_every_case_ran_with_errors_and_special_values(compared):
-    cases = {c for c, *_ in compared}
+    cases = {c for c, *_ in compared["step"]}
     assert cases >= set(OP_CASES)
-    errors = {want for _, _, _, want, _ in compared if isinstance(want, str)}
+    errors = {want for _, _, _, want, _ in compared["step"] if isinstance(want, str)}
     assert errors == {"ZeroDivisionError", "ValueError", "OverflowError"}
 
 
@@ -184,45 +226,19 @@ def test_every_float_name_has_a_javascript_counterpart():
         assert code is None or code in js.PRELUDE
 
 
-def _arity(f) -> int:
-    return sum(
-        p.default is inspect.Parameter.empty for p in inspect.signature(f).parameters.values()
-    )
-
-
 @needs_node
-def test_each_float_function_behaves_as_its_python_twin():
+def test_each_float_function_behaves_as_its_python_twin(compared):
     """Every function of FLOAT_NAMES at every pair (triple) of special values: the same number,
     or an error of the same name; exact for div, divide and sqrt (correctly rounded in both)."""
-    functions, calls, expected = [], [], []
-    values = SPECIAL + [2.0, -3.0, 0.75, 1e-8, 2.5e-5]
-    for name, f in FLOAT_NAMES.items():
-        if not callable(f):
-            continue
-        n = _arity(f)
-        args = ", ".join("abc"[:n])
-        call = f"{js.FUNCTIONS[name][0]}({args})"
-        functions.append(f"{js.PRELUDE}function step([{args}]) {{ return {{r: [{call}]}}; }}")
-        rng = random.Random(name)
-        points = [[rng.choice(values) for _ in range(n)] for _ in range(300)]
-        if n <= 2:
-            points += [[a, b][:n] for a in values for b in (values if n == 2 else [0.0])]
-        for p in points:
-            try:
-                want = f(*p)
-            except (ArithmeticError, ValueError) as e:
-                want = type(e).__name__
-            if name in ("pow_slope", "ieee_pow") and p[0] < 0.0 and not float(p[1]).is_integer():
-                continue  # a negative base to a non-integer power: power() refuses it first
-            calls.append((len(functions) - 1, p))
-            expected.append((name, args, p, want))
-    got = run_node(functions, calls)
-    for (name, _, p, want), g in zip(expected, got):
+    assert {name for name, *_ in compared["function"]} == {
+        name for name, f in FLOAT_NAMES.items() if callable(f)
+    }
+    for name, exact, p, want, got in compared["function"]:
         if isinstance(want, str):
-            assert g.get("error") == want, (name, p, want, g)
+            assert got.get("error") == want, (name, p, want, got)
         else:
-            assert "error" not in g, (name, p, g)
-            assert close(g["r"][0], want, name in ("div", "divide", "sqrt")), (name, p, g, want)
+            assert "error" not in got, (name, p, got)
+            assert close(got["r"][0], want, exact), (name, p, got, want)
 
 
 # ---- the source --------------------------------------------------------------------------------
@@ -277,3 +293,15 @@ def test_language_is_checked():
     x = Value(1.0)
     with pytest.raises(ValueError, match="language must be one of .*'python'.*got 'C'"):
         engine.compile(x * 2.0, [x], language="C")
+
+
+def test_a_name_the_steps_code_uses_is_refused():
+    x = Value(1.0)
+    for name, language in [("exp", "python"), ("v3", "python"), ("def", "python"),
+                           ("function", "javascript"), ("floatError", "javascript")]:  # fmt: skip
+        with pytest.raises(ValueError, match=f"name {name!r} is a keyword or a name the step"):
+            engine.compile(x * 2.0, [x], name=name, language=language)
+    assert (
+        "function batch_of_32(values) {"
+        in engine.compile(x * 2.0, [x], name="batch_of_32", language="javascript").source
+    )

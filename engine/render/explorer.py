@@ -6,10 +6,19 @@ makes no network request of any kind and opens from ``file://``, with no server.
 
 Contract (kept for tests and for anyone scripting the page): buttons ``#prev`` and ``#next``; an
 element ``#caption`` naming the current step's node by label with its gradient; every value node an
-SVG element with class ``node`` and attributes ``data-label`` and ``data-grad`` (the gradient shown
-at this step, in full precision; empty before the node is reached); the current node has class
-``current``; the JSON has ``nodes`` (id, label, op, data, grad, local_grads, parents) and
-``steps`` (node, grad, contributions of parent, local_grad, added).
+SVG element with class ``node`` and attributes ``data-label``, ``data-value`` (its forward value,
+in full precision) and ``data-grad`` (the gradient shown at this step, in full precision; empty
+before the node is reached); the current node has class ``current``; the JSON has ``nodes`` (id,
+label, op, data, grad, local_grads, parents), ``steps`` (node, grad, contributions of parent,
+local_grad, added) and ``leaves`` (the ids of the leaves).
+
+Live edits: clicking a leaf shows ``#value-input`` (and a slider ``#value-slider``) holding its
+value; a new value (Enter, or a drag) reruns forward and backward in the page with the graph
+compiled to JavaScript (``engine.compile(root, leaves, language="javascript", all_nodes=True)``,
+every leaf an input), and the page shows the end of the new pass: every ``data-value`` and
+``data-grad``, the boxes, the edges' local derivatives, the steps and the paths. ``#reset`` puts
+back the values the page was written with. A value the ops refuse (the log of a negative, a
+division by zero) is refused with the op's message, and the page keeps the pass it had.
 """
 
 from __future__ import annotations
@@ -51,7 +60,9 @@ def explore(
     its paths to the root, each with its factors and their product (they sum to the gradient).
     ``names`` maps nodes (or labels) to other names, e.g. an article's: the page then has a button
     to switch between them and the labels. ``title`` heads the page. Drawing options as for
-    to_dot (value view; the page shows the graph at full size, zoomable). Returns the path.
+    to_dot (value view; the page shows the graph at full size, zoomable). Clicking a leaf lets
+    the reader change its value: the page reruns forward and backward (the graph compiled to
+    JavaScript) and shows the new pass; a button resets it. Returns the path.
     """
     from engine.value import Value
 
@@ -98,6 +109,7 @@ def explore(
         svg=prepare_svg(svg, order, opts.digits),
         data=json_for_script(data),
         has_names=bool(names),
+        live=live_step(root, order),
     )
     return write_atomic(path, document)
 
@@ -138,6 +150,7 @@ def graph_data(
         "digits": opts.digits,
         "root": index[root],
         "nodes": nodes,
+        "leaves": [i for i, node in enumerate(order) if not node.parents],
         "steps": [
             {
                 "node": index[step.node],
@@ -156,6 +169,21 @@ def graph_data(
     }
 
 
+def live_step(root: Value, order: list[Value]) -> str:
+    """The page's compiled step: JavaScript ``step(leaf values)`` returning every node's value,
+    gradient and local derivatives in ``order`` (the leaves of ``order`` the inputs, in order);
+    empty if the graph has an op with no rule (the page then has no live edits)."""
+    from engine.compiler import compile
+
+    leaves = [node for node in order if not node.parents]
+    try:
+        step = compile(root, leaves, language="javascript", all_nodes=True)
+    except ValueError:
+        return ""
+    assert list(step.nodes) == order  # the page's node ids are the step's
+    return step.source
+
+
 def _kind(node: Value) -> str:
     return "intermediate" if node.parents else "input"
 
@@ -166,6 +194,11 @@ def _number(x: float) -> float | str:
     if math.isfinite(x):
         return x
     return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+def _full(x: float) -> str:
+    """A number in full precision as both JavaScript's Number() and Python's float() read it."""
+    return repr(x) if math.isfinite(x) else str(_number(x))
 
 
 def json_for_script(data: dict[str, Any]) -> str:
@@ -191,7 +224,7 @@ def prepare_svg(svg: str, order: list[Value], digits: int) -> str:
             label = html.escape(name(node, digits), quote=True)
             return (
                 f'<g id="v{number}" class="node" data-id="{number}" data-label="{label}" '
-                'data-grad="">'
+                f'data-value="{_full(node.data)}" data-grad="">'
             )
         return f'<g id="{kind}{number}" class="{"op" if kind == "op" else "junction"}">'
 

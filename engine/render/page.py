@@ -66,6 +66,15 @@ ul.adds li { margin: 2px 0; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; font-size: 12px; }
 .legend span { border: 1px solid #9ca3af; border-radius: 4px; padding: 0 6px; }
 .note { color: var(--muted); font-size: 12.5px; }
+#editor { border: 1px solid #bfdbfe; background: #eff6ff; border-radius: 10px; padding: 8px 12px;
+  margin-bottom: 8px; }
+#editor[hidden] { display: none; }
+#editor .row { display: flex; gap: 8px; align-items: center; margin-top: 4px; }
+#value-input { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; width: 13em;
+  padding: 3px 6px; border: 1px solid #93c5fd; border-radius: 6px; }
+#value-input.invalid { border-color: var(--accent); background: #fef2f2; }
+#value-slider { flex: 1; min-width: 80px; accent-color: var(--blue); }
+#edit-note.error { color: var(--accent); }
 /* the drawing */
 #graph .node, #graph .op { cursor: pointer; }
 #graph .node.unknown { opacity: .35; }
@@ -92,6 +101,20 @@ SCRIPT = r"""
   const num = (x) => Number(x);
   let step = 0, selected = null, useAlt = false;
 
+  // Live edits. The graph compiled to JavaScript, engine.compile(root, leaves,
+  // language="javascript", all_nodes=True), reruns forward and backward from new leaf values:
+  // every node's value, gradient and local derivatives, as backward() gives them.
+  const live = (function () {
+/*{live step}*/
+    return typeof step === "function" ? step : null;
+  })();
+  const leaves = D.leaves;  // the compiled step's inputs, in order
+  const leafAt = {};
+  leaves.forEach((id, k) => { leafAt[id] = k; });
+  let current = leaves.map((i) => num(nodes[i].data)), editing = null, edited = false;
+  // The full-precision text of a number, as Python's float() reads it back (-0 keeps its sign).
+  const full = (x) => Object.is(x, -0) ? "-0" : String(x);
+
   // children[i]: [child id, k] for each edge i -> child, k the operand position.
   const children = nodes.map(() => []);
   nodes.forEach((n) => n.parents.forEach((p, k) => children[p].push([n.id, k])));
@@ -114,16 +137,20 @@ SCRIPT = r"""
     return s;
   }
   const shown = (i) => (useAlt && nodes[i].alt) ? nodes[i].alt : nodes[i].name;
+  // Text in the drawing is written only when it changes: each SVG text laid out again costs time.
+  const setText = (el, text) => { if (el.textContent !== text) el.textContent = text; };
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
 
   // The SVG elements of each value node, its grad and label texts, and the edges to light.
-  const svgNode = {}, gradText = {}, labelText = {};
+  const svgNode = {}, gradText = {}, labelText = {}, dataText = {};
   document.querySelectorAll("#graph g.node").forEach((g) => {
     const i = Number(g.dataset.id);
     svgNode[i] = g;
     const texts = Array.from(g.querySelectorAll("text"));
     const grad = texts.find((t) => t.textContent.startsWith("grad"));
     if (grad) { grad.classList.add("grad"); gradText[i] = grad; }
+    const value = texts.find((t) => t.textContent.startsWith("data"));
+    if (value) dataText[i] = value;
     const bold = texts.find((t) => t.getAttribute("font-weight") === "bold");
     if (bold) labelText[i] = bold;
     g.addEventListener("click", (ev) => { ev.stopPropagation(); select(i); });
@@ -134,6 +161,13 @@ SCRIPT = r"""
   const byId = (id) => document.getElementById(id);
   // The SVG edges that carry operand k into child's op (and the line to a junction dot, if any).
   const edgeIds = (child, k) => nodes[child].edges[k] || [];
+
+  // Exactly these elements (nulls skipped) get the class: only what changes is restyled.
+  function mark(cls, elements) {
+    const want = new Set(elements.filter(Boolean));
+    document.querySelectorAll("#graph ." + cls).forEach((e) => { if (!want.has(e)) e.classList.remove(cls); });
+    want.forEach((e) => { if (!e.classList.contains(cls)) e.classList.add(cls); });
+  }
 
   // The state after steps 0..s: each node's gradient so far, and whether it is final.
   function stateAt(s) {
@@ -158,18 +192,17 @@ SCRIPT = r"""
     const st = steps[step];
     for (const [key, g] of Object.entries(svgNode)) {
       const i = Number(key), v = grad[i];
-      g.setAttribute("data-grad", v === undefined ? "" : String(v));
+      g.setAttribute("data-grad", v === undefined ? "" : full(v));
       g.setAttribute("data-label", shown(i));
       g.classList.toggle("current", i === st.node);
       g.classList.toggle("unknown", v === undefined);
       g.classList.toggle("partial", v !== undefined && !final[i]);
-      if (gradText[i]) gradText[i].textContent = v === undefined ? "grad ?" : "grad " + fmt(v) + (final[i] ? "" : " + ...");
-      if (labelText[i]) labelText[i].textContent = shown(i);
+      if (gradText[i]) setText(gradText[i], v === undefined ? "grad ?" : "grad " + fmt(v) + (final[i] ? "" : " + ..."));
+      if (labelText[i]) setText(labelText[i], shown(i));
     }
-    document.querySelectorAll("#graph .flow").forEach((e) => e.classList.remove("flow"));
-    const op = byId("op" + st.node);
-    if (op) op.classList.add("flow");
-    st.contributions.forEach((c, k) => edgeIds(st.node, k).forEach((id) => { const e = byId(id); if (e) e.classList.add("flow"); }));
+    const flow = [byId("op" + st.node)];
+    st.contributions.forEach((c, k) => edgeIds(st.node, k).forEach((id) => flow.push(byId(id))));
+    mark("flow", flow);
     const g = fmt(st.grad);
     let html = '<div class="head">Step ' + step + " of " + (steps.length - 1) + ": <b>" + esc(shown(st.node)) +
       "</b> has gradient g = <b>" + g + "</b></div>";
@@ -224,8 +257,8 @@ SCRIPT = r"""
   function details(i) {
     const n = nodes[i];
     const { grad } = stateAt(step);
-    document.querySelectorAll("#graph .onpath, #graph .selected").forEach((e) => e.classList.remove("onpath", "selected"));
-    if (svgNode[i]) svgNode[i].classList.add("selected");
+    mark("selected", [svgNode[i]]);
+    const onpath = [];
     const chip = (j) => '<span class="chip" data-go="' + j + '">' + esc(shown(j)) + "</span>";
     let h = "<table>";
     h += "<tr><td>node</td><td><b>" + esc(shown(i)) + "</b>" + (n.alt ? ' <span class="note">(' + esc(useAlt ? n.name : n.alt) + ")</span>" : "") + "</td></tr>";
@@ -254,20 +287,124 @@ SCRIPT = r"""
           factors.map(fmt).join(" &times; ") + " = <b>" + fmt(product) + "</b></div></li>";
         for (let m = 0; m + 1 < seq.length; m++) {
           const child = seq[m + 1], k = children[seq[m]].find(([c]) => c === child)[1];
-          if (svgNode[seq[m]]) svgNode[seq[m]].classList.add("onpath");
-          edgeIds(child, k).concat(["o" + child]).forEach((id) => { const e = byId(id); if (e) e.classList.add("onpath"); });
+          onpath.push(svgNode[seq[m]]);
+          edgeIds(child, k).concat(["o" + child]).forEach((id) => onpath.push(byId(id)));
         }
       }
-      if (svgNode[root]) svgNode[root].classList.add("onpath");
+      onpath.push(svgNode[root]);
       h += "</ul>";
       if (shownPaths.length < total) h += '<div class="note">Showing the first ' + shownPaths.length + " paths.</div>";
       else h += '<div class="sum math">sum of the products = ' + fmt(sum) + " = gradient " + fmt(n.grad) + "</div>";
     }
+    mark("onpath", onpath);
     const box = byId("details");
     box.innerHTML = h;
     box.querySelectorAll("[data-go]").forEach((e) => e.addEventListener("click", () => select(Number(e.dataset.go))));
   }
-  function select(i) { selected = i; details(i); }
+  function select(i) { selected = i; details(i); showEditor(i); }
+
+  // ---- live edits: a leaf's value in #value-input (or dragged on #value-slider) -----------------
+  const editor = byId("editor"), input = byId("value-input"), drag = byId("value-slider");
+  const note = byId("edit-note"), reset = byId("reset");
+  function say(text, error) { note.textContent = text; note.classList.toggle("error", !!error); }
+  function centre(x) {  // the slider spans the value +- max(1, |value|)
+    const ok = Number.isFinite(x);
+    drag.disabled = !ok || !live;
+    if (!ok) return;
+    const span = Math.max(1, Math.abs(x));
+    drag.min = String(x - span); drag.max = String(x + span); drag.step = "any";
+    drag.value = String(x);
+  }
+  function showEditor(i) {
+    if (nodes[i].parents.length) { editor.hidden = true; editing = null; return; }
+    editing = i;
+    editor.hidden = false;
+    byId("editor-name").textContent = shown(i);
+    input.value = full(num(nodes[i].data));
+    input.classList.remove("invalid");
+    input.disabled = !live;
+    centre(num(nodes[i].data));
+    say(live ? "Enter a number (or drag): forward and backward run again at once." :
+      "This graph has an op with no JavaScript rule: it cannot be edited here.", !live);
+  }
+  // Every number the page shows from the pass: the boxes' values, the edges' local derivatives.
+  function showNumbers() {
+    nodes.forEach((n, i) => {
+      if (n.label === null) n.name = "(" + (n.op || "leaf") + " " + fmt(n.data) + ")";  // as Python names it
+      if (svgNode[i]) svgNode[i].setAttribute("data-value", full(num(n.data)));
+      if (dataText[i]) setText(dataText[i], "data " + fmt(n.data));
+      n.parents.forEach((p, k) => {
+        const e = edgeIds(i, k).length ? byId(edgeIds(i, k)[0]) : null;
+        const t = e && e.querySelector("text");
+        if (t) setText(t, fmt(n.local_grads[k]));
+      });
+    });
+  }
+  // Put a new pass into the page's data: values, gradients, local derivatives, every step.
+  function usePass(values, grads, locals) {
+    nodes.forEach((n, i) => { n.data = values[i]; n.grad = grads[i]; n.local_grads = locals[i]; });
+    for (const st of steps) {
+      const g = grads[st.node];
+      st.grad = g;
+      st.contributions.forEach((c, k) => { c.local_grad = locals[st.node][k]; c.added = c.local_grad * g; });
+    }
+  }
+  function afterPass() {  // the end of the new pass: every gradient final
+    showNumbers();
+    step = steps.length - 1;
+    render();
+  }
+  function parseValue(text) {
+    const t = text.trim().toLowerCase();
+    const named = { nan: NaN, inf: Infinity, "+inf": Infinity, "-inf": -Infinity, infinity: Infinity, "+infinity": Infinity, "-infinity": -Infinity };
+    if (t in named) return named[t];
+    const x = t === "" ? NaN : Number(t);
+    return Number.isNaN(x) ? null : x;
+  }
+  function edit(i, x) {
+    const values = current.slice();
+    values[leafAt[i]] = x;
+    let r;
+    try {
+      r = live(values);
+    } catch (e) {  // a domain error of the new values (log of a negative, 1/0, ...): say so
+      say(e.message, true);
+      return false;
+    }
+    current = values;
+    usePass(r.values, r.node_grads, r.local_grads);
+    edited = true;
+    reset.disabled = false;
+    afterPass();
+    say("Forward and backward ran again with " + shown(i) + " = " + fmt(x) + ".", false);
+    return true;
+  }
+  function commit() {
+    if (editing === null || !live) return;
+    const x = parseValue(input.value);
+    input.classList.toggle("invalid", x === null);
+    if (x === null) { say("Not a number: " + input.value, true); return; }
+    if (edit(editing, x)) centre(x);
+  }
+  input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); commit(); } });
+  input.addEventListener("change", commit);
+  drag.addEventListener("input", () => {
+    if (editing === null) return;
+    const x = Number(drag.value);
+    input.value = full(x);
+    input.classList.remove("invalid");
+    edit(editing, x);
+  });
+  drag.addEventListener("change", () => centre(Number(drag.value)));
+  reset.addEventListener("click", () => {  // the recorded values, as the page was written
+    const R = JSON.parse(document.getElementById("graph-data").textContent);
+    current = leaves.map((i) => num(R.nodes[i].data));
+    usePass(R.nodes.map((n) => n.data), R.nodes.map((n) => n.grad), R.nodes.map((n) => n.local_grads));
+    edited = false;
+    reset.disabled = true;
+    afterPass();
+    if (editing !== null) showEditor(editing);
+  });
 
   byId("prev").addEventListener("click", () => go(step - 1));
   byId("next").addEventListener("click", () => go(step + 1));
@@ -285,9 +422,10 @@ SCRIPT = r"""
     useAlt = !useAlt;
     names.textContent = useAlt ? "Show the project's names" : "Show the article's names";
     render();
+    if (editing !== null) byId("editor-name").textContent = shown(editing);
   });
   document.addEventListener("keydown", (ev) => {
-    if (ev.target instanceof HTMLInputElement && ev.target.type !== "range") return;
+    if (ev.target instanceof HTMLInputElement && ev.target.id !== "step-slider") return;
     const to = { ArrowRight: step + 1, ArrowLeft: step - 1, Home: 0, End: steps.length - 1 }[ev.key];
     if (to !== undefined) { ev.preventDefault(); go(to); }
   });
@@ -309,7 +447,8 @@ TEMPLATE = """<!DOCTYPE html>
 <h1>{title}</h1>
 <p>Step through the backward pass with <kbd>&larr;</kbd> <kbd>&rarr;</kbd>
 (<kbd>Home</kbd> / <kbd>End</kbd> for the ends); click any node for its value, gradient, local
-derivatives and its paths to the root.</p>
+derivatives and its paths to the root. Click a leaf (an input or a parameter) to change its value:
+forward and backward run again in the page.</p>
 </header>
 <div class="toolbar">
 <button id="first" title="First step (Home)">&laquo; First</button>
@@ -319,6 +458,7 @@ derivatives and its paths to the root.</p>
 <input id="step-slider" type="range" min="0" max="0" value="0" aria-label="backward step">
 <span id="counter"></span>
 {names_button}<button id="zoom">Actual size</button>
+<button id="reset" disabled title="Back to the values the page was written with">Reset values</button>
 </div>
 <main>
 <div id="graph" class="fit">{svg}</div>
@@ -326,6 +466,11 @@ derivatives and its paths to the root.</p>
 <h2>This step</h2>
 <div id="caption" aria-live="polite"></div>
 <h2>Selected node</h2>
+<div id="editor" hidden><label for="value-input">Value of <b id="editor-name"></b></label>
+<div class="row"><input id="value-input" type="text" inputmode="decimal" spellcheck="false"
+autocomplete="off" aria-describedby="edit-note"><input id="value-slider" type="range" min="-1"
+max="1" step="any" value="0" aria-label="drag to change the value"></div>
+<div id="edit-note" class="note" aria-live="polite"></div></div>
 <div id="details"><span class="empty">Click a node in the graph.</span></div>
 <h2>Reading the graph</h2>
 <div class="note">Boxes are values (label, forward value <i>data</i>, gradient <i>grad</i> =
@@ -345,12 +490,15 @@ means backward has not reached the node yet.</div>
 """
 
 
-def document(*, title: str, svg: str, data: str, has_names: bool) -> str:
-    """The whole page: the SVG and the JSON (already safe to inline) in the template."""
+def document(*, title: str, svg: str, data: str, has_names: bool, live: str = "") -> str:
+    """The whole page: the SVG and the JSON (already safe to inline) in the template, and
+    ``live``, the JavaScript of the compiled step for live edits (empty: no live edits)."""
     button = '<button id="names">Show the article\'s names</button>\n' if has_names else ""
+    # No '</' can end the script early: in the step's code '<' only ever compares numbers.
+    script = SCRIPT.replace("/*{live step}*/", live.replace("</", "< /").replace("<!--", "< !--"))
     parts = {
         "css": CSS,
-        "script": SCRIPT,
+        "script": script,
         "names_button": button,
         "title": html.escape(title),
         "svg": svg,
