@@ -17,8 +17,9 @@ Files written under --out:
   circles_boundary.gif     the same, redrawn after every epoch
   circles_graph.svg        the computational graph of the loss J of one sample, after backward()
   circles.html             that graph's backward pass to step through in a browser
-  circles_training.html    the boundary after every epoch (slider, play), the loss and accuracy
-                           curves, the data points and the dead ReLU units
+  circles_training.html    the network training in the browser from the same initial weights
+                           (nn.training_page: play, step, reset, learning rate; the boundary, the
+                           loss curve and every weight update as it trains; batches in order)
   circles_activations.png  sigmoid, tanh, ReLU, leaky ReLU and their derivatives, every point a
                            forward and backward pass of this engine (Figure 6)
   circles_descent.gif      gradient descent on a two-parameter loss surface, each step's gradient
@@ -44,7 +45,7 @@ from pathlib import Path
 
 import engine
 import nn
-from demos import figures, training_page
+from demos import figures
 
 KERAS_ACCURACY = 1.0  # the article's test accuracy with Keras
 KERAS_LOSS = 0.0286  # and its test loss
@@ -60,8 +61,12 @@ def article_setup(seed: int) -> tuple[nn.MLP, list, list, list, list]:
     (model, X_train, X_test, y_train, y_test)."""
     X, y = nn.make_circles(1000, factor=0.3, noise=0.1, seed=seed)
     X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.1, seed=seed)
-    model = nn.MLP(2, SIZES, ACTIVATIONS, init="glorot_uniform", seed=seed)
-    return model, X_train, X_test, y_train, y_test
+    return article_model(seed), X_train, X_test, y_train, y_test
+
+
+def article_model(seed: int) -> nn.MLP:
+    """The article's untrained network, its initial weights fixed by the seed."""
+    return nn.MLP(2, SIZES, ACTIVATIONS, init="glorot_uniform", seed=seed)
 
 
 def article_training(
@@ -152,11 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     same = graph_outputs == nn.predict(model, X_test)
     print(f"nn.predict matches the graph's forward pass on the test set: {'OK' if same else 'NO'}")
 
-    written = draw(out, model, X_train, y_train, X_test, y_test, history, ticks, frames)
-    page = out / "circles_training.html"  # from the snapshots that record() took during fit
+    untrained = article_model(args.seed)  # the page trains from the same initial weights
     data = (X_train, y_train, X_test, y_test)
-    units = {"dead": dead.per_epoch, "widths": dead.widths}
-    written.append(training_page.write(page, ticks, frames, history, *data, **units))
+    written = draw(out, model, *data, history, ticks, frames, untrained)
     print(f"trained in {trained:.1f} s; wrote {', '.join(str(p) for p in written)}")
     curves_ok = activations_match()
     verdict = "OK" if curves_ok else "NO"
@@ -176,6 +179,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"test loss: {test_loss:.4f} (Keras in the article: {KERAS_LOSS})")
     print(f"test accuracy: {test_accuracy:.4f} (Keras in the article: {KERAS_ACCURACY})")
     return 0 if same and curves_ok else 1
+
+
+def write_training_page(path: Path, model: nn.MLP, X_train: list, y_train: list) -> Path:
+    """The page that trains the untrained ``model`` in the browser, with the article's loss,
+    optimizer and batch size (its batches in order)."""
+    return nn.training_page(
+        model, X_train, y_train, path, loss="binary_cross_entropy",
+        optimizer=nn.Adamax(model.parameters()), batch_size=32,
+        title="circles: the article's network, training in your browser",
+    )  # fmt: skip
 
 
 def activations_match() -> bool:
@@ -199,8 +212,10 @@ def activations_match() -> bool:
     )
 
 
-def draw(out: Path, model, X_train, y_train, X_test, y_test, history, ticks, frames) -> list[Path]:
-    """Every picture the demo writes; returns their paths."""
+def draw(
+    out: Path, model, X_train, y_train, X_test, y_test, history, ticks, frames, untrained
+) -> list[Path]:
+    """Every picture and page the demo writes; returns their paths."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -215,6 +230,7 @@ def draw(out: Path, model, X_train, y_train, X_test, y_test, history, ticks, fra
         figures.plot_activations(out / "circles_activations.png"),
         figures.animate_descent(out / "circles_descent.gif"),
         draw_figure9(out / "circles_figure9.svg", model, X_test[0], y_test[0]),
+        write_training_page(out / "circles_training.html", untrained, X_train, y_train),
     ]
     plt.close("all")
     return written

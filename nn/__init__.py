@@ -9,6 +9,7 @@ from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
 from nn.model_file import save
 from nn.module import Module
 from nn.optim import SGD, Adam, Adamax, Optimizer
+from nn.page import training_page
 from nn.torch_export import to_torch
 from nn.train import History, evaluate, fit, predict
 
@@ -42,4 +43,5 @@ __all__ = [
     "seed_name",
     "to_torch",
     "train_test_split",
+    "training_page",
 ]

@@ -29,6 +29,23 @@ from engine import Value
 from nn.module import Module
 
 
+def batch_graph(
+    model: Module,
+    loss: Callable,
+    params: list[Value],
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+) -> tuple[list[Value], list[Value]]:
+    """One batch's training graph with the parameters, samples and labels as its leaves:
+    (outputs: [J, the model's output per sample], inputs: params, then every sample's features,
+    then the labels), the layout a compiled step is fed in."""
+    xs = [[Value(v, label=f"X{s}_{k}") for k, v in enumerate(x, 1)] for s, x in enumerate(X)]
+    ys = [Value(t, label=f"Y{s}") for s, t in enumerate(y)]
+    outputs = [model(x) for x in xs]
+    J = loss(outputs, ys)
+    return [J, *outputs], params + [v for x in xs for v in x] + ys
+
+
 class CompiledSteps:
     """The compiled forward + backward pass of ``loss(model(x) for x in batch, labels)``, one
     compiled function per batch size, traced on first use."""
@@ -52,13 +69,8 @@ class CompiledSteps:
     def _trace(
         self, X: Sequence[Sequence[float]], y: Sequence[float]
     ) -> engine.compiler.CompiledStep:
-        n = len(X)
-        xs = [[Value(v, label=f"X{s}_{k}") for k, v in enumerate(x, 1)] for s, x in enumerate(X)]
-        ys = [Value(t, label=f"Y{s}") for s, t in enumerate(y)]
-        outputs = [self.model(x) for x in xs]
-        J = self.loss(outputs, ys)
-        inputs = self.params + [v for x in xs for v in x] + ys
-        return engine.compile([J, *outputs], inputs, wrt=self.params, name=f"batch_of_{n}")
+        outputs, inputs = batch_graph(self.model, self.loss, self.params, X, y)
+        return engine.compile(outputs, inputs, wrt=self.params, name=f"batch_of_{len(X)}")
 
     def run(self, X: Sequence[Sequence[float]], y: Sequence[float]) -> tuple[float, list[float]]:
         """One step on a batch: add d loss / d p into every parameter's grad (as backward() does)

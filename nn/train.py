@@ -83,19 +83,23 @@ def fit(
     verbose: bool = True,
     accuracy: str | None = None,
     compile: bool = False,  # noqa: A002 - the issue names it
+    shuffle: bool = True,
 ) -> History:
     """Train ``model`` (one output unit) on (X, y) for ``epochs`` passes of shuffled mini-batches.
 
     ``optimizer`` defaults to Adam with Keras' defaults over model.parameters(); ``seed`` fixes the
-    batch order. After each epoch every callback is called as ``callback(epoch, history, model)``,
-    epoch counting from 1. With ``verbose`` a tqdm bar over epochs shows the latest metrics, on a
-    terminal only: when stderr is not a terminal, or verbose is False, nothing is printed.
+    batch order; with ``shuffle=False`` every epoch takes the batches in the order of X (as
+    ``nn.training_page`` does) and ``seed`` is unused. After each epoch every callback is called
+    as ``callback(epoch, history, model)``, epoch counting from 1. With ``verbose`` a tqdm bar
+    over epochs shows the latest metrics, on a terminal only: when stderr is not a terminal, or
+    verbose is False, nothing is printed.
     With ``compile`` each batch size's step is traced once and then runs as compiled Python
     (``nn.compiled``), with final weights bit-identical to the interpreted run.
     """
     X, y, validation = fit_inputs(
         model, X, y, loss=loss, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
         validation=validation, callbacks=callbacks, seed=seed, verbose=verbose, accuracy=accuracy,
+        shuffle=shuffle,
     )  # fmt: skip
     loss_fn = get_loss(loss)
     kind = accuracy_kind(loss, accuracy)
@@ -109,7 +113,7 @@ def fit(
         # The graphs make no reference cycles, so the collector's passes over them are pure cost;
         # it is paused for the steps only, not for evaluation or the user's callbacks.
         with gc_paused():
-            for Xb, yb in batches(X, y, batch_size, rng):
+            for Xb, yb in batches(X, y, batch_size, rng, shuffle):
                 if compiled is not None:
                     opt.zero_grad()
                     J_data, out_data = compiled.run(Xb, yb)

@@ -82,6 +82,7 @@ def fit_inputs(
     seed: object,
     verbose: object,
     accuracy: object,
+    shuffle: object = True,
 ) -> tuple[list[list[float]], list[float], tuple[list[list[float]], list[float]] | None]:
     """Every argument of ``nn.fit`` checked; (X, y, validation) as lists of floats."""
     nin = _one_output_model(model, "fit")
@@ -115,6 +116,7 @@ def fit_inputs(
             raise TypeError(f"callbacks[{i}]: expected a callable, got {describe(callback)}")
     random_seed(seed)
     flag(verbose, "verbose")
+    flag(shuffle, "shuffle")
     return xs, ys, val
 
 

@@ -54,6 +54,7 @@ def test_no_compile_trains_to_the_same_numbers(demo_run, monkeypatch, tmp_path):
         ("circles_history.png", PNG),
         ("circles_boundary.png", PNG),
         ("circles_boundary.gif", b"GIF8"),
+        ("circles_training.html", b"<!DOCTYPE html>"),
     ],
 )
 def test_demo_writes_its_pictures(demo_run, name, signature):
