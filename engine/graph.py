@@ -168,6 +168,12 @@ class BackwardStep:
         pushed = "; ".join(map(repr, self.contributions)) or "nothing to push"
         return f"<step {self.index}: {_name(self.node)}{op} g={self.grad:.6g}: {pushed}>"
 
+    def _repr_html_(self) -> str:
+        """In a notebook: a table of the node, its gradient and one row per contribution."""
+        from engine.notebook import step_html
+
+        return step_html(self)
+
 
 def backward_steps(root: Value) -> Iterator[BackwardStep]:
     """The backward pass as a generator, one step per node in the order backward() processes them.

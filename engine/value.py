@@ -116,6 +116,12 @@ class Value:
         op = f", op={self.op!r}" if self.op else ""
         return f"Value({head}data={self.data:.6g}, grad={self.grad:.6g}{op})"
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the graph drawn as SVG, or text with its node count when large."""
+        from engine.notebook import value_html
+
+        return value_html(self)
+
     def __format__(self, spec: str) -> str:
         """Format the forward value, so f'{v:.3f}' works as it does for a float."""
         return format(self.data, spec) if spec else repr(self)

@@ -55,5 +55,11 @@ class Module:
     def forward(self, x):
         raise NotImplementedError
 
+    def _repr_html_(self) -> str:
+        """In a notebook: a table of the layers (in, out, activation) and parameter counts."""
+        from nn.notebook import module_html
+
+        return module_html(self)
+
     def __call__(self, x):
         return self.forward(x)

@@ -67,6 +67,9 @@ ul.adds li { margin: 2px 0; }
 .legend span { border: 1px solid #9ca3af; border-radius: 4px; padding: 0 6px; }
 .note { color: var(--muted); font-size: 12.5px; }
 /* the drawing */
+/* narrow windows, e.g. a notebook's frame: a narrower side panel, then the panel under the graph */
+@media (max-width: 1000px) { aside { width: 300px; } header { padding: 6px 12px 4px; } .toolbar { padding: 6px 12px; } }
+@media (max-width: 640px) { main { flex-direction: column; } aside { width: auto; max-height: 45%; border-left: none; border-top: 1px solid var(--line); } }
 #graph .node, #graph .op { cursor: pointer; }
 #graph .node.unknown { opacity: .35; }
 #graph .node.partial text.grad { fill: #6b7280; font-style: italic; }
