@@ -177,7 +177,7 @@ def test_the_explorer_steps_inside_the_notebook_page(executed, browser, tmp_path
     path = tmp_path / "stepping.html"
     path.write_text(body, encoding="utf-8")
 
-    viewport = {"width": 1200, "height": 900}
+    viewport = {"width": 1000, "height": 900}  # a notebook column of ~860 px
     page = browser.new_page(viewport=viewport)
     problems: list[str] = []
     requests: list[str] = []
