@@ -33,6 +33,11 @@ def in_notebook() -> bool:
     return type(shell).__name__ == "ZMQInteractiveShell" or "IPKernelApp" in shell.config
 
 
+def widgets_available() -> bool:
+    """True when ipywidgets is installed (tqdm's notebook front end draws with it)."""
+    return importlib.util.find_spec("ipywidgets") is not None
+
+
 class TextProgress:
     """One line per epoch on stdout: ``epoch 3/10: loss 0.4321, acc 0.8800``."""
 
@@ -67,7 +72,7 @@ def open_progress(epochs: int, verbose: bool) -> Progress | None:
     if not verbose:
         return None
     if in_notebook():
-        if importlib.util.find_spec("ipywidgets") is not None:
+        if widgets_available():
             try:
                 from tqdm.notebook import tqdm as notebook_tqdm
 

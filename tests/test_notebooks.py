@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import importlib.util
 import os
 import re
 import sys
@@ -60,6 +61,7 @@ def test_the_notebooks_are_stored_with_outputs_cleared():
         assert code, name
         for cell in code:
             assert cell.outputs == [] and cell.execution_count is None, (name, cell.source[:60])
+            assert "execution" not in cell.metadata, name  # no timings of an old run
 
 
 # ---- run by a kernel -----------------------------------------------------------------------------
@@ -128,9 +130,12 @@ def test_the_notebooks_show_rich_displays(executed):
     assert any('class="chainrule-model"' in s for s in shown)
 
 
-def test_fit_prints_a_line_per_epoch_in_a_notebook(executed):
+def test_fit_shows_its_progress_in_a_notebook(executed):
     articles, error = executed["the_articles_networks"]
     assert error is None
+    if importlib.util.find_spec("ipywidgets") is not None:  # the kernel runs this interpreter
+        assert _outputs(articles, "application/vnd.jupyter.widget-view+json")  # tqdm's widget
+        return
     text = "".join(
         output.text
         for cell in articles.cells
@@ -289,17 +294,45 @@ def test_explore_without_a_path_is_an_isolated_frame_and_saves(tmp_path):
 
 
 def test_fit_progress_follows_where_it_runs(monkeypatch, capsys):
-    monkeypatch.setattr(progress, "in_notebook", lambda: True)
-    monkeypatch.setattr(progress.importlib.util, "find_spec", lambda name: None)  # no ipywidgets
-    shown = progress.open_progress(3, verbose=True)
-    assert isinstance(shown, progress.TextProgress)
-    assert progress.open_progress(3, verbose=False) is None
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0]
     model = nn.MLP(2, [1], ["sigmoid"], seed=0)
-    nn.fit(model, [[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], epochs=2, verbose=True, seed=0)
+    # In a notebook without ipywidgets: a line per epoch on stdout.
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
+    monkeypatch.setattr(progress, "widgets_available", lambda: False)
+    assert isinstance(progress.open_progress(3, verbose=True), progress.TextProgress)
+    assert progress.open_progress(3, verbose=False) is None
+    nn.fit(model, X, y, epochs=2, verbose=True, seed=0)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == ["epoch 1/2", "epoch 2/2"]
-    monkeypatch.setattr(progress, "in_notebook", lambda: False)  # pytest's stderr: no terminal
-    nn.fit(model, [[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], epochs=2, verbose=True, seed=0)
+    assert "loss" in lines[0] and "acc" in lines[0]
+    # In a notebook with ipywidgets: tqdm's notebook front end, given every epoch's metrics.
+    made = []
+
+    class NotebookBar:
+        def __init__(self, **kw):
+            self.kw, self.updates, self.postfixes, self.closed = kw, 0, [], False
+            made.append(self)
+
+        def set_postfix(self, metrics, refresh=True):
+            self.postfixes.append(dict(metrics))
+
+        def update(self):
+            self.updates += 1
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(progress, "widgets_available", lambda: True)
+    monkeypatch.setitem(sys.modules, "tqdm.notebook", type(sys)("tqdm.notebook"))
+    sys.modules["tqdm.notebook"].tqdm = NotebookBar
+    history = nn.fit(model, X, y, epochs=2, verbose=True, seed=0)
+    (bar,) = made
+    assert bar.kw == {"total": 2, "unit": "epoch"} and bar.updates == 2 and bar.closed
+    assert [p["loss"] for p in bar.postfixes] == [f"{v:.4f}" for v in history.loss]
+    assert capsys.readouterr().out == ""
+    # Elsewhere, as before: a bar on a terminal only, so nothing under pytest's captured stderr.
+    monkeypatch.setattr(progress, "in_notebook", lambda: False)
+    nn.fit(model, X, y, epochs=2, verbose=True, seed=0)
     assert capsys.readouterr() == ("", "")
 
 
