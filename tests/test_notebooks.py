@@ -212,6 +212,8 @@ def test_the_explorer_steps_inside_the_notebook_page(executed, browser, tmp_path
     second = current()
     frame.locator("#graph").press("ArrowRight")  # the keys work while the frame has focus
     assert current() != second
+    frame.locator("#graph").press("End")
+    assert re.match(r"Step (\d+) of \1\b", caption()), caption()
     frame.locator("#graph").press("Home")
     assert current() == "J" and caption() == first
 
