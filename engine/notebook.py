@@ -76,23 +76,24 @@ def step_html(step: BackwardStep) -> str:
     """One backward step as a table: the node, its gradient, one row per contribution."""
     node = step.node
     op = html.escape(node.op) if node.op else "leaf"
+    left = 'style="text-align: left;"'
     rows = "".join(
         "<tr>"
-        f"<td {_BOX}>{html.escape(_name(c.parent))}</td>"
-        f"<td {_BOX}>{c.local_grad:.6g}</td>"
-        f"<td {_BOX}>{c.added:.6g}</td>"
+        f"<td {left}><code>{html.escape(_name(c.parent))}</code></td>"
+        f"<td><code>{c.local_grad:.6g}</code></td>"
+        f"<td><code>{c.added:.6g}</code></td>"
         "</tr>"
         for c in step.contributions
     )
     if not rows:
-        rows = '<tr><td colspan="3"><i>a leaf: nothing to pass on</i></td></tr>'
+        rows = f'<tr><td colspan="3" {left}><i>a leaf: nothing to pass on</i></td></tr>'
     return (
-        '<table class="chainrule-step">'
-        f'<caption style="text-align: left;">step {step.index}: '
-        f"<b>{html.escape(_name(node))}</b> [{op}], data = {node.data:.6g}, "
-        f"gradient in this pass g = {step.grad:.6g}</caption>"
-        "<thead><tr><th>parent</th><th>local derivative</th><th>added = local &times; g</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
+        '<div class="chainrule-step">'
+        f"<div>step {step.index}: <b>{html.escape(_name(node))}</b> [{op}], "
+        f"data = {node.data:.6g}, its gradient in this pass g = {step.grad:.6g}</div>"
+        f"<table><thead><tr><th {left}>parent</th><th>local derivative</th>"
+        "<th>added = local &times; g</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div>"
     )
 
 
