@@ -2,7 +2,9 @@
 
 The page holds the graph laid out by dot as inline SVG, its own CSS and JavaScript, and the graph
 and every backward step as JSON in ``<script type="application/json" id="graph-data">``. It
-makes no network request of any kind and opens from ``file://``, with no server.
+makes no network request of any kind and opens from ``file://``, with no server. Without a path,
+``explore`` returns the page as an ``Explorer`` (``.html``, ``.save(path)``), which a Jupyter
+notebook shows inline in a sandboxed frame.
 
 Contract (kept for tests and for anyone scripting the page): buttons ``#prev`` and ``#next``; an
 element ``#caption`` naming the current step's node by label with its gradient; every value node an
@@ -133,6 +135,7 @@ class Explorer:
         return write_atomic(page_path(path), self.html)
 
     def _repr_html_(self) -> str:
+        """The notebook's display: the page in a sandboxed frame, the notebook's full width."""
         frame = html.escape(self.html, quote=True)
         name = html.escape(self.title, quote=True)
         return (
