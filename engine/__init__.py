@@ -6,6 +6,7 @@ y = (x * x + 1).tanh()
 y.backward()          # x.grad == d y / d x
 """
 
+from engine import notebook as _notebook  # noqa: F401 - attaches the notebook displays
 from engine.anomaly import detect_anomaly
 from engine.compiler import compile as compile  # not in __all__: * keeps the builtin
 from engine.fused import linear, total

@@ -1,5 +1,6 @@
 """chainrule's neural-network layer: modules, losses, optimizers and training, built from Values."""
 
+from nn import notebook as _notebook  # noqa: F401 - attaches the notebook displays
 from nn.activations import ACTIVATIONS
 from nn.data import batches, make_circles, make_moons, train_test_split
 from nn.diagnostics import DeadUnits, dead_units

@@ -28,6 +28,7 @@ from nn.init import make_rng
 from nn.losses import get_loss, hinge
 from nn.module import Module
 from nn.optim import Adam, Optimizer
+from nn.progress import open_progress
 from nn.train_inputs import evaluate_inputs, fit_inputs, predict_inputs
 
 Loss = str | Callable
@@ -90,9 +91,10 @@ def fit(
     ``optimizer`` defaults to Adam with Keras' defaults over model.parameters(); ``seed`` fixes the
     batch order; with ``shuffle=False`` every epoch takes the batches in the order of X (as
     ``nn.training_page`` does) and ``seed`` is unused. After each epoch every callback is called
-    as ``callback(epoch, history, model)``, epoch counting from 1. With ``verbose`` a tqdm bar
-    over epochs shows the latest metrics, on a terminal only: when stderr is not a terminal, or
-    verbose is False, nothing is printed.
+    as ``callback(epoch, history, model)``, epoch counting from 1. With ``verbose`` the latest
+    metrics are shown per epoch: a tqdm bar on a terminal; in a Jupyter notebook tqdm's widget bar
+    (with ipywidgets) or else one printed line per epoch; nothing elsewhere (stderr not a
+    terminal) or when verbose is False (nn.progress).
     With ``compile`` each batch size's step is traced once and then runs as compiled Python
     (``nn.compiled``), with final weights bit-identical to the interpreted run.
     """
@@ -106,7 +108,7 @@ def fit(
     opt = optimizer if optimizer is not None else Adam(model.parameters())
     rng = make_rng(seed)
     history = History()
-    bar = _progress(epochs, verbose)
+    bar = open_progress(epochs, verbose)
     compiled = CompiledSteps(model, loss_fn) if compile else None
     for epoch in range(1, epochs + 1):
         loss_sum, correct = 0.0, 0
@@ -135,26 +137,12 @@ def fit(
             history.val_accuracy.append(val_acc)
             metrics |= {"val_loss": f"{val_loss:.4f}", "val_acc": f"{val_acc:.4f}"}
         if bar is not None:
-            bar.set_postfix(metrics, refresh=False)
-            bar.update()
+            bar.update(metrics)
         for callback in callbacks:
             callback(epoch, history, model)
     if bar is not None:
         bar.close()
     return history
-
-
-def _progress(epochs: int, verbose: bool):
-    """A tqdm bar over epochs when verbose and stderr is a terminal, else None (silent). tqdm is
-    imported here, so nn works without it installed (no bar then)."""
-    if not verbose:
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    bar = tqdm(total=epochs, unit="epoch", disable=None)  # disable=None: off when not a terminal
-    return None if bar.disable else bar
 
 
 def evaluate(

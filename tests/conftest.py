@@ -24,6 +24,7 @@ ONE_PROCESS = "tests/against_pytorch/"
 FIRST = (
     ONE_PROCESS,  # 13
     "tests/test_explore.py",  # 7, plus Chromium's own processes
+    "tests/test_notebooks.py",  # 7-8, three Jupyter kernels side by side and Chromium
     "tests/test_demos.py",  # 6
     "tests/test_model_files.py",  # 5
     "tests/test_engine_backward.py",  # 4.5

@@ -4,6 +4,7 @@
     engine.to_dot(J)                           # a graphviz.Digraph; a notebook displays it inline
     engine.render_steps(J, "steps/")           # one picture per step of the backward pass
     engine.explore(J, "graph.html")            # one page to step through backward in a browser
+    engine.explore(J)                          # the same page, inline in a Jupyter notebook
 
 Every function takes the drawing options as one ``RenderOptions`` or as keywords (see
 ``engine.render.options``). The modules: ``options`` (the options and the describe hook),
@@ -41,6 +42,7 @@ from engine.render.options import NodeStyle, RenderOptions, options_from
 if TYPE_CHECKING:
     import graphviz
 
+    from engine.render import explorer
     from engine.value import Value
 
 __all__ = [
@@ -138,14 +140,17 @@ def render_steps(
 
 def explore(
     root: Value,
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | None = None,
     options: RenderOptions | None = None,
     *,
     names: Mapping[Value | str, str] | None = None,
     title: str | None = None,
     **kw: Any,
-) -> Path:
+) -> Path | explorer.Explorer:
     """Write ONE self-contained HTML page to ``path`` to step through root's backward pass.
+
+    Without a path, returns the page as an ``Explorer``: a notebook shows it inline, and its
+    ``save(path)`` writes it.
 
     See engine.render.explorer.explore (imported on first use: most users never write a page).
     """

@@ -2,7 +2,9 @@
 
 The page holds the graph laid out by dot as inline SVG, its own CSS and JavaScript, and the graph
 and every backward step as JSON in ``<script type="application/json" id="graph-data">``. It
-makes no network request of any kind and opens from ``file://``, with no server.
+makes no network request of any kind and opens from ``file://``, with no server. Without a path,
+``explore`` returns the page as an ``Explorer`` (``.html``, ``.save(path)``), which a Jupyter
+notebook shows inline in a sandboxed frame.
 
 Contract (kept for tests and for anyone scripting the page): buttons ``#prev`` and ``#next``; an
 element ``#caption`` naming the current step's node by label with its gradient; every value node an
@@ -45,13 +47,13 @@ if TYPE_CHECKING:
 
 def explore(
     root: Value,
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | None = None,
     options: RenderOptions | None = None,
     *,
     names: Mapping[Value | str, str] | None = None,
     title: str | None = None,
     **kw: Any,
-) -> Path:
+) -> Path | Explorer:
     """Write a page to ``path`` (.html) where a reader steps root's backward pass node by node.
 
     The pass shown is the one ``root.backward()`` would run now, with this pass's gradients; every
@@ -63,16 +65,16 @@ def explore(
     to_dot (value view; the page shows the graph at full size, zoomable). Clicking a leaf lets
     the reader change its value: the page reruns forward and backward (the graph compiled to
     JavaScript) and shows the new pass; a button resets it. Returns the path.
+
+    Without a path, nothing is written: the page is returned as an ``Explorer``, which a Jupyter
+    notebook shows inline (in an isolated frame) and whose ``save(path)`` writes it.
     """
     from engine.value import Value
 
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value (the node to explore the graph of), got {root!r}")
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    path = Path(path)
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise ValueError(f"explore writes an HTML page: path must end in .html, got {str(path)!r}")
+    if path is not None:
+        path = page_path(path)
     if names is not None and not isinstance(names, Mapping):
         raise TypeError(f"names must be a mapping of Value or label to name, got {names!r}")
     if title is not None and not isinstance(title, str):
@@ -111,7 +113,51 @@ def explore(
         has_names=bool(names),
         live=live_step(root, order),
     )
+    if path is None:
+        return Explorer(document, heading)
     return write_atomic(path, document)
+
+
+def page_path(path: object) -> Path:
+    """``path`` as a Path ending in .html; TypeError or ValueError naming it otherwise."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"explore writes an HTML page: path must end in .html, got {str(path)!r}")
+    return path
+
+
+class Explorer:
+    """An explorer page held in memory: shown inline by Jupyter, written by ``save``.
+
+    The notebook gets the page inside an ``<iframe>`` whose ``srcdoc`` holds the whole document
+    and whose ``sandbox`` allows scripts only: the page's CSS and JavaScript run in a frame of
+    their own and cannot reach the notebook, and the arrow keys step when the frame has focus.
+    """
+
+    HEIGHT = 560  # px: the graph pane keeps most of it under the toolbar
+
+    def __init__(self, document: str, title: str) -> None:
+        self.html = document
+        self.title = title
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to ``path`` (.html), atomically, as ``explore(root, path)`` does."""
+        return write_atomic(page_path(path), self.html)
+
+    def _repr_html_(self) -> str:
+        """The notebook's display: the page in a sandboxed frame, the notebook's full width."""
+        frame = html.escape(self.html, quote=True)
+        name = html.escape(self.title, quote=True)
+        return (
+            f'<iframe class="chainrule-explorer" title="{name}" sandbox="allow-scripts" '
+            f'style="width: 100%; height: {self.HEIGHT}px; border: 1px solid #d1d5db; '
+            f'border-radius: 6px;" srcdoc="{frame}"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        return f"<Explorer {self.title!r}: {len(self.html):,} characters; .save(path) writes it>"
 
 
 def graph_data(

@@ -76,6 +76,10 @@ ul.adds li { margin: 2px 0; }
 #value-slider { flex: 1; min-width: 80px; accent-color: var(--blue); }
 #edit-note.error { color: var(--accent); }
 /* the drawing */
+/* narrow windows, e.g. a notebook's frame: a narrower side panel; below 700 px the panel goes under
+   the graph and takes at most 40% of the height, so the graph keeps most of it */
+@media (max-width: 1000px) { aside { width: 300px; } header { padding: 6px 12px 4px; } .toolbar { padding: 6px 12px; } }
+@media (max-width: 700px) { main { flex-direction: column; } #graph { flex: 1 1 60%; } aside { width: auto; max-height: 40%; border-left: 0; border-top: 1px solid var(--line); } }
 #graph .node, #graph .op { cursor: pointer; }
 #graph .node.unknown { opacity: .35; }
 #graph .node.partial text.grad { fill: #6b7280; font-style: italic; }
@@ -90,8 +94,6 @@ ul.adds li { margin: 2px 0; }
 #graph .edge.onpath polygon { stroke: var(--path); fill: var(--path); }
 #graph .edge.onpath text { fill: var(--path); font-weight: bold; }
 #graph .op.flow > ellipse { stroke: var(--accent); stroke-width: 2.5; }
-@media (max-width: 900px) { main { flex-direction: column; } aside { width: auto; border-left: 0;
-  border-top: 1px solid var(--line); } }
 """
 
 SCRIPT = r"""
