@@ -15,15 +15,18 @@ from __future__ import annotations
 import math
 
 __all__ = [
+    "cos",
     "div",
     "divide",
     "exp",
     "exponent_slope",
+    "ieee_exp",
     "log",
     "name",
     "pow_slope",
     "power",
     "sigmoid",
+    "sin",
     "sqrt",
 ]
 
@@ -64,6 +67,15 @@ def exp(a: float, culprit: object = None) -> float:
         raise overflow("exp", a if culprit is None else culprit) from None
 
 
+def ieee_exp(a: float) -> float:
+    """e ** a as IEEE 754 exp: inf where it overflows, never an error. For formulas in which
+    PyTorch lets e ** a overflow and the result stays finite (silu's a / (1 + e ** -a))."""
+    try:
+        return math.exp(a)
+    except OverflowError:
+        return math.inf
+
+
 def log(a: float, culprit: object = None) -> float:
     """The natural logarithm; ValueError for a <= 0 (NaN gives NaN)."""
     if a <= 0.0:
@@ -93,10 +105,27 @@ def power(a: float, p: float, base: object = None, exponent: object = None) -> f
         raise OverflowError(f"op '**': result too large for a float, from {b} ** {e}") from None
 
 
-def sqrt(a: float, culprit: object = None) -> float:
-    """a ** 0.5 as PyTorch computes it, by sqrt: sqrt(-0.0) is -0.0 (pow would give +0.0)."""
-    check_power(a, 0.5, a if culprit is None else culprit)
+def sqrt(a: float, culprit: object = None, op: str = "**") -> float:
+    """a ** 0.5 as PyTorch computes it, by sqrt: sqrt(-0.0) is -0.0 (pow would give +0.0).
+
+    ValueError for a < 0, as for a negative base to the power 0.5; ``op`` names the op in the
+    message ('**' for x ** 0.5, 'sqrt' for x.sqrt())."""
+    if op == "**":
+        check_power(a, 0.5, a if culprit is None else culprit)
+    elif a < 0.0:
+        operand = name(a if culprit is None else culprit)
+        raise ValueError(f"op {op!r}: operand must be >= 0, got {operand}")
     return math.sqrt(a) if a == a else a
+
+
+def sin(a: float) -> float:
+    """sin(a); NaN at ±inf, as IEEE 754 and PyTorch have it (Python's math.sin raises there)."""
+    return math.sin(a) if a - a == 0.0 else math.nan
+
+
+def cos(a: float) -> float:
+    """cos(a); NaN at ±inf, as IEEE 754 and PyTorch have it (Python's math.cos raises there)."""
+    return math.cos(a) if a - a == 0.0 else math.nan
 
 
 def check_power(a: float, p: float, culprit: object) -> None:

@@ -104,6 +104,17 @@ OP_CASES = {
     "sigmoid": (1, lambda a: a.sigmoid()),
     "relu": (1, lambda a: a.relu()),
     "clip": (1, lambda a: a.clip(-1, 2.5)),
+    "sin": (1, lambda a: a.sin()),
+    "cos": (1, lambda a: a.cos()),
+    "abs": (1, lambda a: abs(a)),
+    "sqrt": (1, lambda a: a.sqrt()),
+    "softplus": (1, lambda a: a.softplus()),
+    "leaky_relu": (1, lambda a: a.leaky_relu()),
+    "leaky_relu_slope": (1, lambda a: a.leaky_relu(0.2)),
+    "elu": (1, lambda a: a.elu()),
+    "elu_alpha": (1, lambda a: a.elu(0.5)),
+    "gelu": (1, lambda a: a.gelu()),
+    "silu": (1, lambda a: a.silu()),
     "clip_float": (1, lambda a: a.clip(1e-7, 1.0 - 1e-7)),
     "linear_pairs": (5, lambda b, w1, w2, x1, x2: engine.linear([w1, w2], [x1, x2], b)),
     "linear_const_x": (3, lambda b, w1, w2: engine.linear([w1, w2], [0.5, -1.25], b)),
@@ -183,6 +194,9 @@ def test_relu_and_clip_branch_on_the_new_values():
 # ---- random graphs -------------------------------------------------------------------------------
 
 UNARY = ["neg", "exp", "tanh", "sigmoid", "relu", "sq", "clip", "cmul", "cadd", "rsub", "log"]
+METHODS = ["tanh", "sigmoid", "relu", "sin", "cos", "abs", "softplus", "leaky_relu", "elu", "gelu"]
+METHODS += ["silu"]  # the one-operand methods, called with their defaults
+UNARY += [*METHODS[3:], "sqrt"]
 BINARY = ["+", "-", "*", "/", "lin", "sum"]
 
 
@@ -207,7 +221,9 @@ def random_builder(seed: int, n_inputs: int, n_nodes: int):
                 v = (x * 0.1).exp()
             elif op == "log":
                 v = (x * x + 1.0).log()
-            elif op in ("tanh", "sigmoid", "relu"):
+            elif op == "sqrt":
+                v = (x * x + 0.5).sqrt()
+            elif op in METHODS:
                 v = getattr(x, op)()
             elif op == "sq":
                 v = x**2
