@@ -259,7 +259,8 @@ def compile(  # noqa: A001 - the issue names it engine.compile
     source = _emit(name, outs, ins, targets, order, root_order, live)
     namespace = dict(FLOAT_NAMES)
     exec(builtins.compile(source, f"<engine.compile {name}>", "exec"), namespace)
-    return CompiledStep(source, namespace[name], len(ins))
+    function: Callable = namespace[name]  # type: ignore[assignment]
+    return CompiledStep(source, function, len(ins))
 
 
 def _as_values(xs: object, what: str, allow_single: bool = False) -> list[Value]:
@@ -272,14 +273,6 @@ def _as_values(xs: object, what: str, allow_single: bool = False) -> list[Value]
         if not isinstance(v, Value):
             raise TypeError(f"compile: {what}[{i}] must be a Value, got {type(v).__name__}")
     return list(xs)
-
-
-def _comment(node: Value) -> str:
-    """The node's label as a comment; characters that could end the comment line are replaced,
-    so a label can never become code."""
-    if node.label is None:
-        return ""
-    return "  # " + "".join(ch if ch.isprintable() else "?" for ch in node.label)
 
 
 def _comment(node: Value) -> str:

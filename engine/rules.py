@@ -74,7 +74,7 @@ class SumRule:
 
 
 # fmt: off
-RULES: dict[str, Rule | SumRule] = {rule.op: rule for rule in [
+_TABLE: list[Rule | SumRule] = [
     #    op      operands     forward: out =     d out / d each operand
     Rule("+",    ("a", "b"),  "a + b",          ("1.0", "1.0"),         torch="a + b"),
     Rule("-",    ("a", "b"),  "a - b",          ("1.0", "-1.0"),        torch="a - b"),
@@ -142,8 +142,9 @@ RULES: dict[str, Rule | SumRule] = {rule.op: rule for rule in [
     #       op        start  one term    its formula  d term / d each of its operands
     SumRule("linear", "b",   ("w", "x"), "w * x",     ("x", "w"), torch="b + (w * x).sum()"),
     SumRule("sum",    None,  ("t",),     "t",         ("1.0",),   torch="t.sum()"),
-]}
+]
 # fmt: on
+RULES: dict[str, Rule | SumRule] = {rule.op: rule for rule in _TABLE}
 
 # The names a formula may use besides its operands, params and ``out``.
 FLOAT_NAMES: dict[str, object] = {

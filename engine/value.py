@@ -88,6 +88,7 @@ class Value:
     __slots__ = (
         "data", "grad", "op", "label", "const", "_p1", "_l1", "_p2", "_l2", "_pn", "_ln", "_g"
     )  # fmt: skip
+    _g: float  # set by each backward pass
 
     def __init__(self, data: Number, label: str | None = None) -> None:
         if label is not None and not isinstance(label, str):
@@ -240,14 +241,14 @@ class Value:
             out = floats.power(a, p, self, other)
             slopes = floats.pow_slope(a, p), floats.exponent_slope(a, p, out)
             return node(out, "**", self, slopes[0], other, slopes[1])
-        p = _const(other)
-        if p is None:
+        k = _const(other)
+        if k is None:
             return NotImplemented
-        if p == 0.5:  # as PyTorch, x ** 0.5 is sqrt: sqrt(-0.0) is -0.0, its slope -inf
+        if k == 0.5:  # as PyTorch, x ** 0.5 is sqrt: sqrt(-0.0) is -0.0, its slope -inf
             out = floats.sqrt(self.data, self)
-            return node(out, f"**{p:g}", self, floats.div(0.5, out), const={"k": p})
-        out = floats.power(self.data, p, self)
-        return node(out, f"**{p:g}", self, floats.pow_slope(self.data, p), const={"k": p})
+            return node(out, f"**{k:g}", self, floats.div(0.5, out), const={"k": k})
+        out = floats.power(self.data, k, self)
+        return node(out, f"**{k:g}", self, floats.pow_slope(self.data, k), const={"k": k})
 
     def __rpow__(self, other: Number) -> Value:
         c = _const(other)
