@@ -272,18 +272,35 @@ def _loss_name(loss: object) -> str:
 def _labelled(
     model: Any, X: object, y: object, loss: object, accuracy: object, doing: str, names=("X", "y")
 ) -> tuple[list[list[float]], list[float]]:
-    """(X, y) checked for a one-output model and the loss's label domain."""
+    """(X, y) checked for a one-output model and the loss's label domain (for cross_entropy: a
+    model with k >= 2 outputs and class labels 0 .. k-1)."""
     nin, nout = _module(model)
-    _one_output(model, nout, doing)
     name = _loss_name(loss)
+    if name != "cross_entropy":
+        _one_output(model, nout, doing)
     if accuracy is not None:
         from nn.train import ACCURACIES
 
         choice(accuracy, "accuracy", ACCURACIES)
     xs, ys = samples(X, y, nin=nin, names=names)
+    if name == "cross_entropy":
+        class_labels(model, nout, ys, names[1])
     for i, t in enumerate(ys):
         label(t, f"{names[1]}[{i}]", name)
     return xs, ys
+
+
+def class_labels(model: Any, nout: int | None, ys: list[float], name: str) -> None:
+    """For cross_entropy: a model with one output per class (k >= 2) and labels 0 .. k-1."""
+    if nout is not None and nout < 2:
+        raise ValueError(
+            f"model: cross_entropy needs a model with one output per class (k >= 2, a linear "
+            f"last layer giving logits), got {model!r} with {nout} output"
+        )
+    top = "" if nout is None else f" .. {nout - 1} (the model has {nout} outputs, one per class)"
+    for i, t in enumerate(ys):
+        if not t.is_integer() or t < 0 or (nout is not None and t >= nout):
+            raise ValueError(f"{name}[{i}]: expected a class index 0{top}, got {t!r}")
 
 
 def fit_inputs(

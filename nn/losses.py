@@ -123,10 +123,11 @@ def _logits(values: object, fn: str) -> list[Value]:
             for i, v in enumerate(items)]  # fmt: skip
 
 
-def _shifted(zs: list[Value]) -> list[Value]:
+def _shifted(zs: list[Value], shift: Value | None = None) -> list[Value]:
     """z_k - m with m = max z_j, a plain number: softmax and log_softmax do not depend on m, and
-    e^(z - m) <= 1 never overflows, so logits of 1000 give finite results."""
-    m = max(z.data for z in zs)
+    e^(z - m) <= 1 never overflows, so logits of 1000 give finite results. Compiled training
+    gives m as a ``shift`` leaf instead, an input of the step (see ``nn.compiled``)."""
+    m = max(z.data for z in zs) if shift is None else shift
     return [z - m for z in zs]
 
 
@@ -140,9 +141,17 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
 def log_softmax(values: Sequence[Value | float]) -> list[Value]:
     """log p_k = z_k - m - log sum_j e^(z_j - m) for logits z (m = max z_j), as PyTorch computes
     it: finite for any finite logits, unlike log(softmax(z)) whose p_k may round to 0."""
-    shifted = _shifted(_logits(values, "log_softmax"))
-    log_total = total([s.exp() for s in shifted]).log()
-    return [s - log_total for s in shifted]
+    return _log_softmax(_logits(values, "log_softmax"))
+
+
+def _log_softmax(zs: list[Value], shift: Value | None = None) -> list[Value]:
+    shifted = _shifted(zs, shift)
+    # (-log_total) + s_k, the bits of s_k - log_total, with log_total as the first operand: a
+    # graph walk from any log p_k then reaches the logits in order z_1 .. z_k, whichever k it
+    # starts from, so a loss that picks one by label and one that weighs them all (compiled
+    # training's one-hot labels) sum gradients in the same order: bit-identical weights.
+    minus_log_total = -total([s.exp() for s in shifted]).log()
+    return [minus_log_total + s for s in shifted]
 
 
 def _class_index(label: object, k: int, name: str) -> int:
@@ -158,10 +167,12 @@ def _class_index(label: object, k: int, name: str) -> int:
     return int(label)
 
 
-def _cross_entropy_term(logits: object, label: object, name: str) -> Value:
+def _cross_entropy_term(
+    logits: object, label: object, name: str, shift: Value | None = None
+) -> Value:
     """-log p_label for one sample; for a label given as k class probabilities t (Values too),
     -sum_k t_k log p_k, as PyTorch's probability targets."""
-    lp = log_softmax(logits)  # type: ignore[arg-type]
+    lp = _log_softmax(_logits(logits, "cross_entropy"), shift)
     if isinstance(label, Value | str | bytes) or not isinstance(label, Sequence):
         return -lp[_class_index(label, len(lp), name)]
     if len(label) != len(lp):
@@ -193,6 +204,14 @@ def cross_entropy(logits: Sequence, label: object) -> Value:
     term = _cross_entropy_term(items, label, "label")
     term.label = "J"
     return term
+
+
+def shifted_cross_entropy(logits: Sequence, labels: Sequence, shifts: Sequence[Value]) -> Value:
+    """``cross_entropy`` of a batch with each sample's max logit given as a leaf Value, the form
+    compiled training traces: a plain-number max would be baked into the compiled step as the
+    traced batch's number."""
+    terms = zip(logits, labels, shifts)
+    return _mean([_cross_entropy_term(z, t, f"label[{i}]", m) for i, (z, t, m) in enumerate(terms)])
 
 
 LOSSES: dict[str, Callable[[Batch, Batch], Value]] = {

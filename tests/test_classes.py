@@ -86,3 +86,68 @@ def test_spiral_arguments_are_checked():
         nn.make_spiral(1, 3)
     with pytest.raises(ValueError, match="noise"):
         nn.make_spiral(10, 3, -0.1)
+
+
+# ---- fit, evaluate and predict with k outputs ----------------------------------------------------
+
+
+def _spiral_model(seed: int = 3) -> nn.MLP:
+    return nn.MLP(2, [5, 3], ["tanh", "linear"], seed=seed)
+
+
+def test_multi_class_fit_compiled_is_bit_identical_to_the_interpreter():
+    X, y = nn.make_spiral(10, 3, 0.1, seed=4)  # 30 samples: batches of 8, 8, 8 and 6
+    runs = []
+    for compile in (False, True, False, True):
+        model = _spiral_model()
+        if len(runs) >= 2:  # logits in the hundreds: each batch subtracts its own max logits
+            for neuron in model.layers[-1].neurons:
+                neuron.b.data = 300.0 * neuron.b.data + 700.0
+                for w in neuron.w:
+                    w.data *= 300.0
+        history = nn.fit(model, X, y, loss="cross_entropy", epochs=2, batch_size=8, seed=1,
+                         verbose=False, compile=compile)  # fmt: skip
+        runs.append(([p.data for p in model.parameters()], history.loss, history.accuracy))
+    assert runs[0] == runs[1] and runs[2] == runs[3]
+    assert runs[0][1][-1] < runs[0][1][0]  # it learns
+    assert all(math.isfinite(loss) for loss in runs[2][1])
+
+
+def test_evaluate_and_predict_with_k_outputs():
+    X, y = nn.make_spiral(6, 3, 0.1, seed=2)
+    model = _spiral_model()
+    logits = [[v.data for v in model(x)] for x in X]
+    assert nn.predict(model, X) == logits
+    probabilities = nn.predict(model, X, output="probabilities")
+    assert probabilities == [[p.data for p in nn.softmax(model(x))] for x in X]  # same bits
+    classes = nn.predict(model, X, output="classes")
+    assert classes == [max(range(3), key=row.__getitem__) for row in logits]
+    assert all(type(c) is int for c in classes)
+    loss, accuracy = nn.evaluate(model, X, y, loss="cross_entropy")
+    assert loss == nn.cross_entropy([model(x) for x in X], y).data
+    assert accuracy == sum(c == t for c, t in zip(classes, y)) / len(y)
+
+
+def test_predict_classes_of_one_output_and_its_refusals():
+    model = nn.MLP(2, [3, 1], ["tanh", "sigmoid"], seed=1)
+    X = [[0.1, 0.2], [-2.0, 3.0], [1.0, -1.0]]
+    p = nn.predict(model, X)
+    assert nn.predict(model, X, output="classes") == [int(q > 0.5) for q in p]
+    with pytest.raises(ValueError, match="one output: read it with output='values'"):
+        nn.predict(model, X, output="probabilities")
+    with pytest.raises(ValueError, match="output: expected one of 'values', 'probabilities'"):
+        nn.predict(model, X, output="logits")
+
+
+def test_labels_and_models_that_do_not_fit_the_classes_are_refused():
+    X, y = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], [0, 1, 3]
+    with pytest.raises(ValueError, match=r"y\[2\]: expected a class index 0 \.\. 2 \(the model "
+                                         r"has 3 outputs, one per class\), got 3.0"):  # fmt: skip
+        nn.fit(_spiral_model(), X, y, loss="cross_entropy", epochs=1, verbose=False)
+    with pytest.raises(ValueError, match=r"y\[0\]: expected a class index .*got 0.5"):
+        nn.evaluate(_spiral_model(), X, [0.5, 1, 2], loss="cross_entropy")
+    one = nn.MLP(2, [3, 1], ["tanh", "linear"], seed=1)
+    with pytest.raises(ValueError, match="cross_entropy needs a model with one output per class"):
+        nn.fit(one, X, [0, 1, 1], loss="cross_entropy", epochs=1, verbose=False)
+    with pytest.raises(ValueError, match="needs a model with one output unit"):
+        nn.fit(_spiral_model(), X, [0, 1, 1], loss="binary_cross_entropy", verbose=False)
