@@ -11,4 +11,5 @@ DEMOS = [
     "two_layer_bce",
     "four_layer",
     "circles",
+    "spiral",
 ]
