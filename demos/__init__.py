@@ -11,5 +11,6 @@ DEMOS = [
     "two_layer_bce",
     "four_layer",
     "circles",
+    "second_order",
     "spiral",
 ]

@@ -279,7 +279,7 @@ def plot_data(plt, path: Path, X_train, y_train, X_test, y_test) -> Path:
     _scatter(ax, X_test, y_test, s=24, edgecolors="black", linewidths=0.8)
     ax.set_title("circles: class 0 red, class 1 blue (test points outlined)", fontsize=9)
     _square(ax)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    figures.save_figure(fig, path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -297,7 +297,7 @@ def plot_history(plt, path: Path, history: nn.History) -> Path:
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend()
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    figures.save_figure(fig, path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -336,7 +336,7 @@ def _show(ax, image, ticks, frame, contour=None):
 def plot_boundary(plt, path: Path, ticks, frame, X_test, y_test) -> Path:
     fig, ax, image = _boundary_axes(plt, ticks, X_test, y_test)
     _show(ax, image, ticks, frame)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    figures.save_figure(fig, path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import engine
 from engine import Value
-from engine.render.files import write_atomic
+from engine.files import write_atomic
 from engine.render.options import NodeStyle
 
 # ---- seed 000: the paths from J to a parameter ---------------------------------------------------
@@ -72,7 +72,6 @@ def _draw(source: str, path: str | Path) -> Path:
     """Run dot on DOT source the way engine.render does (page-sized, written atomically)."""
     from engine.render import backends
     from engine.render.dot import dot_args
-    from engine.render.files import write_atomic
 
     opts = engine.RenderOptions()
     path = Path(path)
@@ -131,8 +130,7 @@ def plot_activations(path: str | Path, n: int = 401, limit: float = 5.0) -> Path
     axes[0].legend(fontsize=8, loc="upper left")
     fig.suptitle("activation functions and their derivatives, computed by this engine", fontsize=10)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=90)
+    path = save_figure(fig, path, dpi=90)
     plt.close(fig)
     return path
 
@@ -222,6 +220,16 @@ def canvas_image(canvas):
     return Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
 
 
+def save_figure(fig, path: str | Path, **options) -> Path:
+    """Write a matplotlib figure atomically (``engine.files.write_atomic``), in the format its
+    suffix names; ``options`` go to ``savefig`` (e.g. dpi)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=Path(path).suffix.lstrip("."), **options)
+    return write_atomic(path, buffer.getvalue())
+
+
 def save_gif(path: str | Path, images: Sequence, fps: float) -> Path:
     """Write Pillow images as a looping GIF, atomically (a failed write leaves no half file)."""
     import io
@@ -231,7 +239,7 @@ def save_gif(path: str | Path, images: Sequence, fps: float) -> Path:
         buffer, format="GIF", save_all=True, append_images=list(images[1:]),
         duration=round(1000 / fps), loop=0,
     )  # fmt: skip
-    return write_atomic(Path(path), buffer.getvalue())
+    return write_atomic(path, buffer.getvalue())
 
 
 # ---- seed 003: Figure 9, the forward and backward operations of the real graph -------------------

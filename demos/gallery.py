@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from engine.files import write_atomic
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,25 @@ ARTICLES = (
         ),
     ),
     Article(
+        "004",
+        "Beyond the article: gradients of gradients (the perceptron's second derivative)",
+        "second_order",
+        (
+            Figure(
+                "Newton's method",
+                "C along one weight: Newton's method beside gradient descent, step by step",
+                ("second_order_newton.png",),
+                "C'' is engine.grad of the gradient engine.grad(create_graph=True) returned",
+            ),
+            Figure(
+                "backpropagation is a graph too",
+                "the graph of dC/dw, made by the backward pass",
+                ("second_order_graph.svg",),
+                "differentiating it again (its own backward pass) gives d²C/dw²",
+            ),
+        ),
+    ),
+    Article(
         "",  # no article: the classifier over several classes that courses take up next
         "After the articles: several classes, softmax and cross-entropy on a spiral",
         "spiral",
@@ -233,21 +252,12 @@ def page(out: Path, articles: Sequence[Article] = ARTICLES) -> tuple[str, list[s
 
 
 def write_gallery(out: str | Path) -> tuple[Path, list[str]]:
-    """Write ``<out>/index.html`` atomically (a temporary file renamed into place); returns its
-    path and the listed pictures that are missing."""
+    """Write ``<out>/index.html`` atomically (``engine.files.write_atomic``); returns its path and
+    the listed pictures that are missing."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     text, missing = page(out)
-    target = out / "index.html"
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".index.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target, missing
+    return write_atomic(out / "index.html", text), missing
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -126,7 +126,8 @@ def plot_regions(path: Path, model: nn.MLP, X: list, y: list[int], accuracy: flo
         points = [x for x, t in zip(X, y) if t == k]
         ax.scatter(*zip(*points), s=10, color=colour, edgecolors="black", linewidths=0.3,
                    label=f"class {k}")  # fmt: skip
-    ax.set_title(f"spiral: decision regions of the 2-16-16-3 network (accuracy {accuracy:.3f})",
+    shape = "-".join(map(str, [2, *SIZES]))
+    ax.set_title(f"spiral: decision regions of the {shape} network (accuracy {accuracy:.3f})",
                  fontsize=9)  # fmt: skip
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from engine.render.files import write_atomic
+from engine.files import write_atomic
 
 SIDE = 50  # grid points per side on the page (the demo's finer grid is subsampled to this)
 
@@ -69,7 +69,7 @@ def write(
         .replace("{script}", SCRIPT)
         .replace("{data}", payload)
     )
-    return write_atomic(Path(path), page)
+    return write_atomic(path, page)
 
 
 PAGE = """<!DOCTYPE html>

@@ -21,6 +21,7 @@ from engine.graph import (
     paths,
     topo_order,
 )
+from engine.higher import grad, hessian, hvp
 from engine.render import (
     DotNotFoundError,
     NodeStyle,
@@ -46,7 +47,10 @@ __all__ = [
     "detect_anomaly",
     "explore",
     "gc_paused",
+    "grad",
     "gradcheck",
+    "hessian",
+    "hvp",
     "iter_paths",
     "linear",
     "paths",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,7 +41,7 @@ def topo_order(root: Value) -> list[Value]:
     while stack:
         node = pop()
         if node is None:
-            emit(pop())
+            emit(pop())  # type: ignore[arg-type]  # a None marker sits on top of its node
             continue
         if node in seen:
             continue
@@ -80,7 +80,12 @@ def backward(root: Value) -> None:
         pass_gradients(root, topo_order(root), apply=True)
 
 
-def pass_gradients(root: Value, order: list[Value], apply: bool = False) -> None:
+def pass_gradients(
+    root: Value,
+    order: list[Value],
+    apply: bool = False,
+    seeds: Sequence[tuple[Value, float]] | None = None,
+) -> None:
     """The chain rule, written once: leave d(root)/d(node) of this pass alone in ``node._g``.
 
     ``order`` is ``topo_order(root)``. Every node starts at 0.0 and root at 1.0; then, in reversed
@@ -88,10 +93,17 @@ def pass_gradients(root: Value, order: list[Value], apply: bool = False) -> None
     sequence of float operations is the engine's definition of a gradient (compiled code repeats it
     bit for bit). With ``apply``, each node's gradient is also added to its ``.grad`` at its turn,
     when it is complete; otherwise ``.grad`` is not touched.
+
+    ``seeds`` (node, number) pairs replace root's 1.0: each number is added to its node's start
+    (``engine.grad``'s grad_outputs, over several outputs; ``order`` then covers all of them).
     """
     for node in order:
         node._g = 0.0
-    root._g = 1.0
+    if seeds is None:
+        root._g = 1.0
+    else:
+        for node, seed in seeds:
+            node._g += seed
     for node in reversed(order):
         g = node._g
         if apply:

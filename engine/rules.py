@@ -30,7 +30,16 @@ from dataclasses import dataclass, field
 
 from engine import floats
 
-__all__ = ["RULES", "FLOAT_NAMES", "Rule", "SumRule", "rule_for", "evaluate", "parse"]
+__all__ = [
+    "RULES",
+    "FLOAT_NAMES",
+    "Rule",
+    "SumRule",
+    "rule_for",
+    "evaluate",
+    "derivatives",
+    "parse",
+]
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,12 @@ _TABLE: list[Rule | SumRule] = [
     Rule("clip", ("a",),      "low if a < low else high if a > high else a",
                               ("1.0 if low <= a <= high else 0.0",),
          params=("low", "high"), torch="torch.clamp(a, low, high)"),
+    # log1p, expm1 and erf: exact near 0 (softplus, elu and gelu are written with them).
+    Rule("log1p", ("a",),     "log1p(a)",       ("div(1.0, a + 1.0)",), torch="torch.log1p(a)"),
+    Rule("expm1", ("a",),     "expm1(a)",       ("out + 1.0",),         torch="torch.expm1(a)"),
+    # erf's slope 2/√π e**-a² (1.1283791670955126 = 2/√π), as PyTorch computes it.
+    Rule("erf",  ("a",),      "erf(a)",         ("1.1283791670955126 * exp(-(a * a))",),
+         torch="torch.erf(a)"),
     Rule("sin",  ("a",),      "sin(a)",         ("cos(a)",),            torch="torch.sin(a)"),
     Rule("cos",  ("a",),      "cos(a)",         ("-sin(a)",),           torch="torch.cos(a)"),
     # The slope is the sign, 0 at 0 (and at NaN), as PyTorch's sgn.
@@ -159,8 +174,8 @@ FLOAT_NAMES: dict[str, object] = {
     "sin": floats.sin,
     "cos": floats.cos,
     "abs": abs,
-    "log1p": math.log1p,
-    "expm1": math.expm1,
+    "log1p": floats.log1p,
+    "expm1": floats.expm1,
     "erf": math.erf,
     "ieee_exp": floats.ieee_exp,
     "pow_slope": floats.pow_slope,
@@ -216,3 +231,12 @@ def float_forward(op: str) -> Callable[..., float]:
     if not isinstance(rule, Rule):
         raise ValueError(f"float_forward: op {op!r} is an n-ary sum, not a function of operands")
     return _float_function(rule.forward, (*rule.operands, *rule.params), rule.defaults)
+
+
+def derivatives(rule: Rule, args: Mapping[str, float], out: float) -> tuple[float, ...]:
+    """The rule's local derivatives on floats, given every operand and param by name and the
+    op's result ``out`` (which a caller may have computed another way, e.g. a division by zero
+    as IEEE's ±inf instead of the op's error)."""
+    names = (*rule.operands, *rule.params, "out")
+    values = [*(args[n] for n in names[:-1]), out]
+    return tuple(_float_function(g, names)(*values) for g in rule.grads)

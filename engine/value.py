@@ -93,7 +93,7 @@ class Value:
     def __init__(self, data: Number, label: str | None = None) -> None:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value() label must be a str or None, got {type(label).__name__}")
-        self.data = _real(data)
+        self.data = floats.real(data)
         self.grad = 0.0
         self.op = ""
         self.label = label
@@ -303,6 +303,21 @@ class Value:
         # NaN passes on with derivative 0, as torch.clamp does (and so do NaN bounds)
         return node(a, "clip", self, 1.0 if lo <= a <= hi else 0.0, const=bounds)
 
+    def log1p(self) -> Value:
+        """log(1 + self), exact near 0; d/dx = 1 / (1 + x). ValueError for self <= -1."""
+        a = self.data
+        return node(floats.log1p(a, self), "log1p", self, floats.div(1.0, a + 1.0))
+
+    def expm1(self) -> Value:
+        """e**self - 1, exact near 0; its derivative is e**self, the result + 1."""
+        out = floats.expm1(self.data, self)
+        return node(out, "expm1", self, out + 1.0)
+
+    def erf(self) -> Value:
+        """The error function; its derivative is 2/√π e**-x² (PyTorch's constant and order)."""
+        a = self.data
+        return node(math.erf(a), "erf", self, 1.1283791670955126 * math.exp(-(a * a)))
+
     def sin(self) -> Value:
         """sin(self); its derivative is cos(self). NaN at ±inf, as in PyTorch."""
         return node(floats.sin(self.data), "sin", self, floats.cos(self.data))
@@ -328,10 +343,9 @@ class Value:
     def softplus(self) -> Value:
         """log(1 + e**self), PyTorch's (beta 1, threshold 20: self itself above 20)."""
         a = self.data
-        if a > 20.0:
-            return node(a, "softplus", self, 1.0)
-        e = math.exp(a)
-        return node(math.log1p(e), "softplus", self, e / (e + 1.0))
+        e = 0.0 if a > 20.0 else math.exp(a)
+        out, slope = (a, 1.0) if a > 20.0 else (math.log1p(e), e / (e + 1.0))
+        return node(out, "softplus", self, slope)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """self above 0, negative_slope * self below (NaN and 0 take negative_slope's side)."""
@@ -431,25 +445,6 @@ def _const(x: object) -> float | None:
     if isinstance(x, numbers.Real):
         return float(x)
     return None
-
-
-def _real(data: object) -> float:
-    """Value()'s data as a float: any real number, bools and numpy's as 0.0/1.0 (as PyTorch
-    takes them); a clear error for anything else, or for an int beyond the float range."""
-    if isinstance(data, numbers.Real):
-        try:
-            return float(data)
-        except OverflowError:
-            digits = len(str(abs(data))) if abs(data) < 10**1000 else "over 1000"  # type: ignore[operator]
-            raise ValueError(
-                f"Value(): data is an int of {digits} digits, too large for a float "
-                f"(the largest is about 1.8e308)"
-            ) from None
-    kind = type(data)
-    if kind.__module__ == "numpy" and kind.__name__ in ("bool_", "bool"):  # numpy.True_
-        return 1.0 if data else 0.0
-    hint = " (it is already a Value; use it directly)" if isinstance(data, Value) else ""
-    raise TypeError(f"Value() data must be a real number, got {kind.__name__}{hint}")
 
 
 def _compared(x: object) -> float | None:

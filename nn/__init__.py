@@ -4,7 +4,7 @@ from nn.activations import ACTIVATIONS
 from nn.data import batches, make_circles, make_moons, make_spiral, train_test_split
 from nn.diagnostics import DeadUnits, dead_units
 from nn.graph_view import graph_view
-from nn.layers import MLP, Layer, Neuron, seed_name
+from nn.layers import MLP, Layer, Neuron, load, seed_name
 from nn.losses import (
     LOSSES,
     binary_cross_entropy,
@@ -15,8 +15,10 @@ from nn.losses import (
     mse,
     softmax,
 )
+from nn.model_file import save
 from nn.module import Module
 from nn.optim import SGD, Adam, Adamax, Optimizer
+from nn.torch_export import to_torch
 from nn.train import History, evaluate, fit, predict
 
 __all__ = [
@@ -41,13 +43,16 @@ __all__ = [
     "get_loss",
     "graph_view",
     "hinge",
+    "load",
     "log_softmax",
     "make_circles",
     "make_moons",
     "make_spiral",
     "mse",
     "predict",
+    "save",
     "seed_name",
     "softmax",
+    "to_torch",
     "train_test_split",
 ]

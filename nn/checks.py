@@ -17,7 +17,7 @@ import operator
 import random
 import reprlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, SupportsIndex, TypeGuard
 
 _short = reprlib.Repr()
 _short.maxstring = _short.maxother = 40
@@ -35,7 +35,18 @@ def is_bool(value: object) -> bool:
     return t is bool or (t.__module__ == "numpy" and t.__name__ in ("bool", "bool_"))
 
 
-def _is_array(value: object) -> bool:
+class ArrayLike(Protocol):
+    """What is used of a numpy array here (numpy itself is never imported)."""
+
+    ndim: int
+    shape: tuple[int, ...]
+
+    def tolist(self) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+
+def _is_array(value: object) -> TypeGuard[ArrayLike]:
     """A numpy array (or anything shaped like one): has ndim, shape and tolist()."""
     return (
         hasattr(value, "ndim")
@@ -44,14 +55,21 @@ def _is_array(value: object) -> bool:
     )
 
 
+def _index(value: object) -> int | None:
+    """``value`` as an int if it is an integer (Python's or numpy's; bools too), else None."""
+    if not isinstance(value, SupportsIndex):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def integer(value: object, name: str, *, minimum: int | None = None) -> int:
     """``value`` as an int: an int or numpy integer, not a bool, at least ``minimum``."""
-    if is_bool(value):
+    n = None if is_bool(value) else _index(value)
+    if n is None:
         raise TypeError(f"{name}: expected an integer, got {describe(value)}")
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name}: expected an integer, got {describe(value)}") from None
     if minimum is not None and n < minimum:
         raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
     return n
@@ -143,13 +161,16 @@ def samples(
 
 def same_length(X: object, y: object, names: tuple[str, str] = ("X", "y")) -> None:
     """X and y are sequences (or arrays) of the same length; their items are not inspected."""
+    lengths = []
     for value, name in zip((X, y), names):
         if _is_array(value) or (isinstance(value, Sequence) and not isinstance(value, str | bytes)):
+            lengths.append(len(value))
             continue
         raise TypeError(f"{name}: expected a sequence, got {describe(value)}")
-    if len(X) != len(y):
+    if lengths[0] != lengths[1]:
         raise ValueError(
-            f"{names[1]}: expected one label per sample of {names[0]} ({len(X)}), got {len(y)}"
+            f"{names[1]}: expected one label per sample of {names[0]} ({lengths[0]}), "
+            f"got {lengths[1]}"
         )
 
 
@@ -189,14 +210,10 @@ def random_seed(value: object, name: str = "seed") -> int | random.Random | None
     """A seed: None (fresh randomness), an int (numpy ints too), or a random.Random to share."""
     if value is None or isinstance(value, random.Random):
         return value
-    if is_bool(value):
+    n = None if is_bool(value) else _index(value)
+    if n is None:
         raise TypeError(f"{name}: expected an int, a random.Random or None, got {describe(value)}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(
-            f"{name}: expected an int, a random.Random or None, got {describe(value)}"
-        ) from None
+    return n
 
 
 def betas(value: object, name: str = "betas") -> tuple[float, float]:
@@ -227,139 +244,16 @@ def parameters(params: Sequence[Any], name: str = "params") -> list[Any]:
     return out
 
 
-# ---- what fit, evaluate and predict are handed ---------------------------------------------------
+def kind(x: object) -> str:
+    """A short description of a JSON-like value for an error message: its type, clipped repr."""
+    names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
+    return f"{names.get(type(x), type(x).__name__)} {_short.repr(x)}"
 
 
-def _model_shape(model: Any) -> tuple[int | None, int | None]:
-    """(inputs, outputs) of an MLP, Layer or Neuron, read from its structure; (None, None) for
-    another Module, which is then only called."""
-    from nn.layers import MLP, Layer, Neuron
-
-    if isinstance(model, MLP):
-        return model.nin, model.sizes[-1]
-    if isinstance(model, Layer):
-        return model.nin, model.nout
-    if isinstance(model, Neuron):
-        return len(model.w), 1
-    return None, None
-
-
-def _module(model: object) -> tuple[int | None, int | None]:
-    from nn.module import Module
-
-    if not isinstance(model, Module):
-        raise TypeError(f"model: expected an nn.Module (e.g. nn.MLP), got {describe(model)}")
-    return _model_shape(model)
-
-
-def _one_output(model: Any, nout: int | None, doing: str) -> None:
-    if nout is not None and nout != 1:
-        raise ValueError(
-            f"model: {doing} needs a model with one output unit, got {model!r} with {nout} "
-            f"outputs; the losses compare one output per sample with one label"
-        )
-
-
-def _loss_name(loss: object) -> str:
-    """The loss's name (for its label domain); TypeError/ValueError for a bad ``loss``."""
-    from nn.losses import LOSSES
-
-    if callable(loss):
-        return getattr(loss, "__name__", "")
-    return choice(loss, "loss", tuple(LOSSES))
-
-
-def _labelled(
-    model: Any, X: object, y: object, loss: object, accuracy: object, doing: str, names=("X", "y")
-) -> tuple[list[list[float]], list[float]]:
-    """(X, y) checked for a one-output model and the loss's label domain (for cross_entropy: a
-    model with k >= 2 outputs and class labels 0 .. k-1)."""
-    nin, nout = _module(model)
-    name = _loss_name(loss)
-    if name != "cross_entropy":
-        _one_output(model, nout, doing)
-    if accuracy is not None:
-        from nn.train import ACCURACIES
-
-        choice(accuracy, "accuracy", ACCURACIES)
-    xs, ys = samples(X, y, nin=nin, names=names)
-    if name == "cross_entropy":
-        class_labels(model, nout, ys, names[1])
-    for i, t in enumerate(ys):
-        label(t, f"{names[1]}[{i}]", name)
-    return xs, ys
-
-
-def class_labels(model: Any, nout: int | None, ys: list[float], name: str) -> None:
-    """For cross_entropy: a model with one output per class (k >= 2) and labels 0 .. k-1."""
-    if nout is not None and nout < 2:
-        raise ValueError(
-            f"model: cross_entropy needs a model with one output per class (k >= 2, a linear "
-            f"last layer giving logits), got {model!r} with {nout} output"
-        )
-    top = "" if nout is None else f" .. {nout - 1} (the model has {nout} outputs, one per class)"
-    for i, t in enumerate(ys):
-        if not t.is_integer() or t < 0 or (nout is not None and t >= nout):
-            raise ValueError(f"{name}[{i}]: expected a class index 0{top}, got {t!r}")
-
-
-def fit_inputs(
-    model: Any,
-    X: object,
-    y: object,
-    *,
-    loss: object,
-    optimizer: object,
-    epochs: object,
-    batch_size: object,
-    validation: object,
-    callbacks: object,
-    seed: object,
-    verbose: object,
-    accuracy: object,
-) -> tuple[list[list[float]], list[float], tuple[list[list[float]], list[float]] | None]:
-    """Every argument of ``nn.fit`` checked; (X, y, validation) as lists of floats."""
-    xs, ys = _labelled(model, X, y, loss, accuracy, "fit")
-    integer(epochs, "epochs", minimum=0)
-    integer(batch_size, "batch_size", minimum=1)
-    if optimizer is not None:
-        from nn.optim import Optimizer
-
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"optimizer: expected an nn optimizer (nn.SGD, nn.Adam, nn.Adamax) or None, "
-                f"got {describe(optimizer)}"
-            )
-        own = {id(p) for p in model.parameters()}
-        foreign = [i for i, p in enumerate(optimizer.params) if id(p) not in own]
-        if foreign:
-            raise ValueError(
-                f"optimizer: {len(foreign)} of its {len(optimizer.params)} parameters are not "
-                f"this model's (the first is params[{foreign[0]}], "
-                f"{describe(optimizer.params[foreign[0]])}); build it with model.parameters()"
-            )
-    val = None
-    if validation is not None:
-        pair = sequence(validation, "validation", "a pair (X_val, y_val)")
-        if len(pair) != 2:
-            raise ValueError(f"validation: expected a pair (X_val, y_val), got {len(pair)} items")
-        val = _labelled(model, *pair, loss, accuracy, "fit", ("validation[0]", "validation[1]"))
-    for i, callback in enumerate(sequence(callbacks, "callbacks", "a sequence of callables")):
-        if not callable(callback):
-            raise TypeError(f"callbacks[{i}]: expected a callable, got {describe(callback)}")
-    random_seed(seed)
-    flag(verbose, "verbose")
-    return xs, ys, val
-
-
-def evaluate_inputs(
-    model: Any, X: object, y: object, *, loss: object, accuracy: object
-) -> tuple[list[list[float]], list[float]]:
-    """Every argument of ``nn.evaluate`` checked; (X, y) as lists of floats."""
-    return _labelled(model, X, y, loss, accuracy, "evaluate")
-
-
-def predict_inputs(model: Any, X: object) -> list[list[float]]:
-    """``nn.predict``'s arguments checked; X as a list of samples of floats (maybe empty)."""
-    nin, _ = _module(model)
-    return matrix(X, "X", ncols=nin)
+def some(items: list[str], quoted: bool = False, limit: int = 5) -> str:
+    """Up to ``limit`` items for a message, then how many more; 'none' for an empty list."""
+    if not items:
+        return "none"
+    shown = ", ".join(items[:limit] if quoted else map(repr, items[:limit]))
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return shown + more

@@ -116,7 +116,9 @@ def graph_view(model: Module) -> Callable[[Value], NodeStyle | None]:
     def describe(node: Value) -> NodeStyle | None:
         if id(node) in params and _is(node, params):
             unit, k = params[id(node)]
-            row = f"W[{unit.layer}]_{unit.unit},*" if k else f"b[{unit.layer}]_{unit.unit}"
+            row: str | None = (
+                f"W[{unit.layer}]_{unit.unit},*" if k else f"b[{unit.layer}]_{unit.unit}"
+            )
             return NodeStyle(
                 kind="parameter",
                 cluster=unit.cluster,

@@ -233,30 +233,39 @@ class MLP(Module):
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
         # Layer sizes match by construction, so the neurons are called directly: no second
         # length check per layer, and no unwrapping of one-unit layers only to wrap them again.
+        values, out = x, []
         for layer in self.layers:
-            x = [neuron(x) for neuron in layer.neurons]
-        return x[0] if len(x) == 1 else x
+            out = [neuron(values) for neuron in layer.neurons]
+            values = out
+        return out[0] if len(out) == 1 else out
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write this model (architecture, activations, init scheme and parameters, with a
-        SHA-256 checksum) to a JSON model file, atomically: the previous file at ``path`` is
-        replaced whole or not at all. ValueError, target untouched, if ``path`` exists and is not
-        a regular file. See ``nn.model_file``."""
-        model_file.save_mlp(self, path)
+        """``nn.save(self, path)``: this model to a JSON model file, atomically."""
+        model_file.save(self, path)
 
     @classmethod
     def load(
         cls, path: str | os.PathLike[str], *, max_parameters: int = model_file.MAX_PARAMETERS
     ) -> MLP:
-        """A model read from a file written by ``save()``, bit-for-bit. ValueError naming the file
-        if it is damaged (checksum), not a regular file, larger than a model of
-        ``max_parameters`` parameters could be, or wrong in any field; OSError (e.g.
-        FileNotFoundError) if it cannot be opened. See ``nn.model_file``."""
+        """``nn.load(path)``, as an instance of this class (a subclass of MLP loads as itself)."""
         return model_file.load_mlp(cls, path, max_parameters)
 
     def to_torch(self) -> torch.nn.Sequential:
-        """An equivalent float64 ``torch.nn.Sequential`` with the same weights (needs torch)."""
+        """``nn.to_torch(self)``: an equivalent float64 ``torch.nn.Sequential`` (needs torch)."""
         return torch_export.to_torch(self)
 
     def __repr__(self) -> str:
         return f"MLP({self.nin}, {self.sizes}, {self.activations})"
+
+
+def load(path: str | os.PathLike[str], *, max_parameters: int = model_file.MAX_PARAMETERS) -> MLP:
+    """``nn.load``: the MLP in a model file written by ``nn.save``, bit for bit. ValueError naming
+    the file if it is damaged (checksum), not a regular file, larger than a model of
+    ``max_parameters`` parameters could be, or wrong in any field; OSError (e.g.
+    FileNotFoundError) if it cannot be opened. See ``nn.model_file``.
+
+    It sits here, beside MLP, because it builds one: ``nn.model_file`` and ``nn.torch_export``
+    work on any MLP they are handed and import no layer, so this module can use them without an
+    import circle.
+    """
+    return model_file.load_mlp(MLP, path, max_parameters)

@@ -35,7 +35,13 @@ def _scalar(x: object, name: str, loss: str) -> Value | float:
     return checks.datum(x, f"{loss}: {name}")
 
 
-def _pairs(predictions: Batch, targets: Batch, loss: str) -> list[tuple[Scalar, Scalar]]:
+def _prediction(x: object, name: str, loss: str) -> Value:
+    """A prediction as a Value: a plain number becomes a constant leaf, so the loss is a Value."""
+    p = _scalar(x, name, loss)
+    return p if isinstance(p, Value) else Value(p)
+
+
+def _pairs(predictions: Batch, targets: Batch, loss: str) -> list[tuple[Value, Scalar]]:
     """(prediction, target) pairs after checking both arguments: single Values/numbers or
     equal-length sequences (or numpy arrays) of them; targets in the loss's label domain."""
     one = _is_one(predictions)
@@ -45,7 +51,7 @@ def _pairs(predictions: Batch, targets: Batch, loss: str) -> list[tuple[Scalar, 
             f"got {checks.describe(predictions)} and {checks.describe(targets)}"
         )
     if one:
-        pairs = [(_scalar(predictions, "predictions", loss), _scalar(targets, "targets", loss))]
+        pairs = [(_prediction(predictions, "predictions", loss), _scalar(targets, "targets", loss))]
     else:
         ps = checks.sequence(predictions, f"{loss}: predictions", "a sequence of Values")
         ts = checks.sequence(targets, f"{loss}: targets", "a sequence of numbers")
@@ -56,7 +62,7 @@ def _pairs(predictions: Batch, targets: Batch, loss: str) -> list[tuple[Scalar, 
         if not ps:
             raise ValueError(f"{loss}: no predictions")
         pairs = [
-            (_scalar(p, f"predictions[{i}]", loss), _scalar(t, f"targets[{i}]", loss))
+            (_prediction(p, f"predictions[{i}]", loss), _scalar(t, f"targets[{i}]", loss))
             for i, (p, t) in enumerate(zip(ps, ts))
         ]
     if loss in checks.LABEL_DOMAINS:
@@ -92,8 +98,6 @@ def binary_cross_entropy(predictions: Batch, targets: Batch, eps: float = EPS) -
     )
     terms = []
     for p, y in _pairs(predictions, targets, "binary_cross_entropy"):
-        if not isinstance(p, Value):
-            p = Value(p)
         q = p.clip(eps, 1.0 - eps)
         if isinstance(y, Value):
             terms.append(-(y * q.log() + (1.0 - y) * (1.0 - q).log()))

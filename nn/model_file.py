@@ -29,28 +29,30 @@ check runs before a model is built, so a bad file raises ValueError saying what 
 Version 1 files (written before structural names, keyed by the seed-notation labels, without a
 checksum or init scheme) still load: their names are mapped to structural ones by position.
 
-``save`` refuses to replace anything that exists and is not a regular file (a FIFO, a device, a
-directory, a socket). It writes a uniquely named temporary file beside the target, fsyncs it and
-renames it over the target, so a crash leaves either the old file or the new one, and removes the
-temporary file on every failure it can see (a process killed outright cannot clean up).
+``save`` (``nn.save``) refuses to replace anything that exists and is not a regular file (a FIFO, a
+device, a directory, a socket). It writes through ``engine.files.write_atomic`` with fsync: a
+uniquely named temporary file beside the target, fsynced and renamed over the target, so a crash
+leaves either the old file or the new one, and the temporary file is removed on every failure
+Python sees (a process killed outright cannot clean up). ``load_mlp`` reads a file into a given
+class; ``nn.load`` (in ``nn.layers``, beside MLP) and ``MLP.load`` call it. This module imports
+no layer, so ``nn.layers`` can import it without an import circle.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import os
 import reprlib
-import stat
-import tempfile
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from engine.files import check_regular, write_atomic
 from nn import checks
 from nn.activations import ACTIVATIONS
+from nn.checks import describe, kind, some
 from nn.init import INITS
-from nn.state_dicts import kind, load_state, some
+from nn.module import Module, load_state
 
 if TYPE_CHECKING:
     from nn.layers import MLP
@@ -123,83 +125,14 @@ def mlp_to_bytes(mlp: MLP) -> bytes:
     return payload + _CHECKSUM_START + digest + _CHECKSUM_END
 
 
-def save_mlp(mlp: MLP, path: str | os.PathLike[str]) -> None:
-    """Write ``mlp``'s model file to ``path`` atomically (see ``atomic_write``)."""
-    atomic_write(path, mlp_to_bytes(mlp))
-
-
-def _file_kind(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def _refuse_special(mode: int, path: str | os.PathLike[str], doing: str) -> None:
-    if not stat.S_ISREG(mode):
-        raise ValueError(
-            f"{doing} {os.fspath(path)!r}: it is {_file_kind(mode)}, not a regular file; "
-            f"model files are regular files"
-        )
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace the regular file at ``path`` (or create it) with ``data``; no crash leaves a
-    partial file, and a target that is not a regular file is refused untouched (ValueError).
-
-    The bytes go to a uniquely named temporary file in the target's directory (a rename is atomic
-    only within one file system), which is flushed and fsynced, then renamed over the target with
-    ``os.replace``; then the directory is fsynced so the rename itself is durable. On any error
-    the temporary file is removed and the previous file is untouched. A symlink is written
-    through, to the file it points to. The new file keeps the old one's permission bits, or gets
-    0o644 if there was none.
-    """
-    target = os.path.realpath(path)
-    directory, name = os.path.split(target)
-    try:
-        st = os.stat(target)
-    except FileNotFoundError:
-        mode = 0o644
-    else:
-        _refuse_special(st.st_mode, path, "cannot save to")
-        mode = stat.S_IMODE(st.st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        # Checked again just before the rename: something may have appeared in the meantime.
-        with contextlib.suppress(FileNotFoundError):
-            _refuse_special(os.stat(target).st_mode, path, "cannot save to")
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.close(fd)  # only still open if os.fdopen itself failed
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make a rename durable where the OS allows fsync on a directory (POSIX; not Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+def save(model: MLP, path: str | os.PathLike[str]) -> None:
+    """``nn.save``: write ``model`` (an ``nn.MLP``: architecture, activations, init scheme and
+    parameters, with a SHA-256 checksum) to a model file at ``path``, atomically and durably
+    (``engine.files.write_atomic`` with fsync): the previous file is replaced whole or not at all.
+    ValueError, target untouched, if ``path`` exists and is not a regular file."""
+    if not isinstance(model, Module) or not all(hasattr(model, a) for a in _ARCH_KEYS):
+        raise TypeError(f"model: expected an nn.MLP, got {describe(model)}")
+    write_atomic(path, mlp_to_bytes(model), fsync=True)
 
 
 # ---- reading -------------------------------------------------------------------------------------
@@ -231,7 +164,7 @@ def read_bounded(
         )
 
     def check(st: os.stat_result) -> None:
-        _refuse_special(st.st_mode, path, "cannot load")
+        check_regular(st.st_mode, path, "cannot load")
         if st.st_size > limit:
             raise too_large(st.st_size)
 

@@ -34,13 +34,13 @@ Params = Iterable[Parameter] | _HasParameters
 def _param_list(params: Params) -> list[Parameter]:
     """A list of distinct parameters from an iterable of Values or from a Module (its
     parameters()); TypeError or ValueError naming ``params`` otherwise."""
-    if hasattr(params, "parameters") and callable(params.parameters):
-        params = params.parameters()
-    if isinstance(params, str | bytes) or not hasattr(params, "__iter__"):
+    method = getattr(params, "parameters", None)
+    items: object = method() if callable(method) else params
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
         raise TypeError(
-            f"params: expected an iterable of parameters or a Module, got {checks.describe(params)}"
+            f"params: expected an iterable of parameters or a Module, got {checks.describe(items)}"
         )
-    return checks.parameters(list(params))
+    return checks.parameters(list(items))
 
 
 def _lr(lr: object) -> float:

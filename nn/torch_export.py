@@ -23,7 +23,8 @@ TORCH_ACTIVATIONS: dict[str, str | None] = {
 
 
 def to_torch(mlp: MLP) -> torch.nn.Sequential:
-    """An equivalent ``torch.nn.Sequential`` in float64: a Linear per layer, then its activation.
+    """``nn.to_torch``: an equivalent ``torch.nn.Sequential`` in float64, a Linear per layer, then
+    its activation. This module imports no layer, so ``MLP.to_torch`` can call it.
 
     Weights are found by structure, never by label: row j, column k of layer i's Linear weight is
     ``layers.i.neurons.j.w.k`` and bias entry j is ``layers.i.neurons.j.b``, so the two models
@@ -34,7 +35,7 @@ def to_torch(mlp: MLP) -> torch.nn.Sequential:
         import torch
     except ImportError as e:
         raise ImportError(
-            "MLP.to_torch() needs PyTorch, which is not installed; install it with "
+            "nn.to_torch() needs PyTorch, which is not installed; install it with "
             "'pip install torch'"
         ) from e
     modules: list[torch.nn.Module] = []

@@ -21,9 +21,9 @@ import math
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from engine import Value, gc_paused
-from nn import checks
 from nn.compiled import CompiledSteps
 from nn.data import batches
 from nn.forward import layer_columns, neuron_layers
@@ -31,11 +31,10 @@ from nn.init import make_rng
 from nn.losses import cross_entropy, get_loss, hinge
 from nn.module import Module
 from nn.optim import Adam, Optimizer
+from nn.train_inputs import evaluate_inputs, fit_inputs, predict_inputs
 
 Loss = str | Callable
 Callback = Callable[[int, "History", Module], object]
-ACCURACIES = ("threshold", "sign", "argmax")
-OUTPUTS = ("values", "probabilities", "classes")  # what predict returns
 
 
 @dataclass
@@ -60,10 +59,9 @@ class History:
 
 def accuracy_kind(loss: Loss, accuracy: str | None = None) -> str:
     """'sign' for the hinge loss, 'argmax' for cross_entropy, else 'threshold', unless
-    ``accuracy`` names one explicitly."""
+    ``accuracy`` names one of ``nn.train_inputs.ACCURACIES`` (checked there with the other
+    arguments)."""
     if accuracy is not None:
-        if accuracy not in ACCURACIES:
-            raise ValueError(f"unknown accuracy {accuracy!r}; valid: {', '.join(ACCURACIES)}")
         return accuracy
     if loss == "cross_entropy" or loss is cross_entropy:
         return "argmax"
@@ -108,7 +106,7 @@ def fit(
     With ``compile`` each batch size's step is traced once and then runs as compiled Python
     (``nn.compiled``), with final weights bit-identical to the interpreted run.
     """
-    X, y, validation = checks.fit_inputs(
+    X, y, validation = fit_inputs(
         model, X, y, loss=loss, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
         validation=validation, callbacks=callbacks, seed=seed, verbose=verbose, accuracy=accuracy,
     )  # fmt: skip
@@ -141,7 +139,7 @@ def fit(
         history.accuracy.append(correct / len(X))
         metrics = {"loss": f"{history.loss[-1]:.4f}", "acc": f"{history.accuracy[-1]:.4f}"}
         if validation is not None:
-            val_loss, val_acc = evaluate(model, *validation, loss=loss, accuracy=kind)
+            val_loss, val_acc = _evaluate(model, *validation, loss_fn, kind)
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_acc)
             metrics |= {"val_loss": f"{val_loss:.4f}", "val_acc": f"{val_acc:.4f}"}
@@ -185,15 +183,23 @@ def evaluate(
     ``predict`` (equal to the graph's forward values) and only the loss is built on them. A model
     with k outputs takes loss='cross_entropy' and class labels 0 .. k-1 (accuracy by argmax).
     """
-    X, y = checks.evaluate_inputs(model, X, y, loss=loss, accuracy=accuracy)
+    X, y = evaluate_inputs(model, X, y, loss=loss, accuracy=accuracy)
+    return _evaluate(model, X, y, get_loss(loss), accuracy_kind(loss, accuracy))
+
+
+def _evaluate(
+    model: Module, X: list[list[float]], y: list[float], loss_fn: Callable, kind: str
+) -> tuple[float, float]:
+    """``evaluate`` on inputs already checked, with the loss function and accuracy kind found."""
     outputs = _predict(model, X)
     if outputs and isinstance(outputs[0], list):
-        if get_loss(loss) is not cross_entropy:
+        if loss_fn is not cross_entropy:
             raise ValueError("evaluate and fit need a model with one output unit")
         J = cross_entropy([[Value(v) for v in o] for o in outputs], list(y))
-        return J.data, _correct(outputs, y, accuracy_kind(loss, accuracy)) / len(X)
-    J = get_loss(loss)([Value(o) for o in outputs], list(y))
-    return J.data, _correct(outputs, y, accuracy_kind(loss, accuracy)) / len(X)
+        return J.data, _correct(outputs, y, kind) / len(X)
+    scores = cast(list[float], outputs)
+    J = loss_fn([Value(o) for o in scores], list(y))
+    return J.data, _correct(scores, y, kind) / len(X)
 
 
 def predict(
@@ -213,8 +219,7 @@ def predict(
     many times faster, e.g. for a 100x100 grid of points. Any other Module is called sample by
     sample. A one-output model gives a list of floats, a wider one a list of lists per sample.
     """
-    checks.choice(output, "output", OUTPUTS)
-    values = _predict(model, checks.predict_inputs(model, X))
+    values = _predict(model, predict_inputs(model, X, output))
     several = bool(values) and isinstance(values[0], list)
     if output == "classes":
         return [_argmax(v) if several else int(v > 0.5) for v in values]  # type: ignore[arg-type]
@@ -244,7 +249,9 @@ def _predict(model: Module, X: list[list[float]]) -> list[float] | list[list[flo
     layers = neuron_layers(model)
     if layers is None:
         outs = [model(x) for x in X]
-        return [o.data if isinstance(o, Value) else [v.data for v in o] for o in outs]
+        if all(isinstance(o, Value) for o in outs):
+            return [o.data for o in outs]
+        return [[v.data for v in o] for o in outs]
     if not X:
         return []
     nin = len(layers[0][0].w)

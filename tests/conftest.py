@@ -6,7 +6,16 @@ the folder ``against_pytorch/`` is one scope, so only one process imports PyTorc
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# CI (CI=true) draws the same examples on every run, so a run there repeats a run here; locally
+# each run draws new ones and keeps failures in .hypothesis/ to replay them.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ONE_PROCESS = "tests/against_pytorch/"
 # The longest scopes start first, the rest follow as collected, so the short ones fill in at the

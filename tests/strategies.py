@@ -44,8 +44,10 @@ def random_program(
     limit: float = 1e6,
 ) -> list[Instruction]:
     """Up to ``n_nodes`` instructions over ``inputs``, each kept only where it is defined and
-    finite (|value| < limit) at these inputs; with ``smooth``, also only away from a kink (relu
-    at 0, clip's bounds: where the local derivative jumps), so finite differences can see it."""
+    finite (|value| < limit), with finite local derivatives, at these inputs; with ``smooth``,
+    also only away from a kink (relu at 0, clip's bounds: where the local derivative jumps), so
+    finite differences can see it. (Non-finite values and slopes have tests of their own: a NaN
+    slope times relu's 0 is NaN here and 0 in PyTorch, a documented difference.)"""
     values = [Value(x) for x in inputs]
     program: list[Instruction] = []
     for _ in range(n_nodes):
@@ -76,6 +78,8 @@ def random_program(
         except (ArithmeticError, ValueError):
             continue
         if not (math.isfinite(v.data) and abs(v.data) < limit):
+            continue
+        if not all(map(math.isfinite, v.local_grads)):
             continue
         if smooth and not _smooth_here(instruction, values):
             continue

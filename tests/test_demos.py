@@ -58,6 +58,14 @@ KEY_LINES = {
         "paths from W[1]_2,2 to J (engine.paths): 2",
         "four_layer: OK",
     ],
+    "second_order": [
+        "d²C/dw² at w=0",
+        "Newton's method, w <- w - C'/C''",
+        "a minimum (converged)",
+        "backpropagation is a graph too",
+        "the same as engine.grad's",
+        "second_order: OK",
+    ],
 }
 
 
@@ -166,11 +174,27 @@ def test_python_m_demos_runs_them_all(failing, tmp_path, monkeypatch, capsys):
         assert f"{len(DEMOS) - 1} of {len(DEMOS)} demos passed; failed: {failing}" in out
 
 
-@pytest.mark.parametrize("demo", [name for name in KEY_LINES if name != "walkthrough"])
+@pytest.mark.parametrize(
+    "demo", [name for name in KEY_LINES if name not in ("walkthrough", "second_order")]
+)
 def test_demo_fails_when_a_closed_form_is_wrong(demo, tmp_path, monkeypatch, capsys):
     """A wrong σ' in the hand-written formulas must make every seed demo exit non-zero (the
-    walkthrough's neuron is tanh, with its closed form in its own file)."""
+    walkthrough's neuron is tanh, with its closed form in its own file; second_order's checks
+    are tested below without the pictures)."""
     monkeypatch.setitem(common.G_PRIME, "sigmoid", lambda z: 0.25)
     module = importlib.import_module(f"demos.{demo}")
     assert module.main(["--out", str(tmp_path)]) != 0
     assert "MISMATCH" in capsys.readouterr().out
+
+
+def test_second_order_notices_a_wrong_closed_form(monkeypatch, capsys):
+    """The second-order demo's checks (its main returns non-zero when they fail): a wrong σ'
+    makes both closed forms disagree with autograd."""
+    from demos import second_order
+
+    assert second_order.check_points(second_order.perceptron())
+    monkeypatch.setitem(common.G_PRIME, "sigmoid", lambda z: 0.25)
+    capsys.readouterr()
+    assert not second_order.check_points(second_order.perceptron())
+    out = capsys.readouterr().out
+    assert "dC/dw at w=0" in out and "MISMATCH" in out

@@ -238,6 +238,23 @@ def test_loaded_model_computes_what_the_saved_one_did(tmp_path):
     assert loaded.fused is False
 
 
+def test_save_and_load_are_functions_the_methods_wrap(tmp_path):
+    m = nn.MLP(2, [3, 1], ["tanh", "sigmoid"], seed=3)
+    nn.save(m, tmp_path / "f.json")
+    m.save(tmp_path / "m.json")
+    assert (tmp_path / "f.json").read_bytes() == (tmp_path / "m.json").read_bytes()
+    loaded = nn.load(tmp_path / "f.json")
+    assert type(loaded) is nn.MLP and state_bits(loaded) == state_bits(m)
+
+    class Wide(nn.MLP):
+        pass
+
+    assert type(Wide.load(tmp_path / "f.json")) is Wide  # a subclass loads as itself
+    with pytest.raises(TypeError, match="model: expected an nn.MLP, got Layer"):
+        nn.save(nn.Layer(2, 3), tmp_path / "layer.json")
+    assert sorted(os.listdir(tmp_path)) == ["f.json", "m.json"]
+
+
 def test_the_file_is_plain_json_any_reader_can_check(tmp_path):
     m = nn.MLP(2, [3, 1], ["tanh", "sigmoid"], init="glorot_uniform", seed=0)
     m.save(tmp_path / "m.json")

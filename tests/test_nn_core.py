@@ -189,6 +189,19 @@ def test_hinge_is_micrograds_max_margin_loss():
     assert [v.grad for v in s] == pytest.approx([-1 / 3, 0.0, 1 / 3])
 
 
+@pytest.mark.parametrize(
+    ("loss", "expected"),
+    [(nn.mse, 0.25), (nn.hinge, 0.5), (nn.binary_cross_entropy, math.log(2.0))],
+)
+def test_a_plain_number_prediction_gives_a_loss_value(loss, expected):
+    """Predictions given as plain numbers (not Values) still give J as a Value (mse and hinge
+    raised AttributeError on them)."""
+    for predictions, targets in ((0.5, 1.0), ([0.5, 0.5], [1.0, 1.0])):
+        j = loss(predictions, targets)
+        assert isinstance(j, Value) and j.label == "J"
+        assert j.data == pytest.approx(expected, rel=1e-15)
+
+
 def test_loss_shape_and_name_errors():
     with pytest.raises(ValueError, match="2 predictions but 3 targets"):
         nn.mse([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])

@@ -8,8 +8,10 @@ call, safely from several threads; every demo picture at most 1,600 px wide as P
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
+import stat
 import threading
 import warnings
 from pathlib import Path
@@ -121,6 +123,17 @@ def test_a_missing_folder_is_created_and_a_file_in_the_way_is_named(tmp_path):
     (tmp_path / "blocker").write_text("x")
     with pytest.raises(ValueError, match="blocker"):
         engine.render(tiny(), tmp_path / "blocker" / "g.dot")
+
+
+def test_a_render_onto_a_fifo_or_folder_is_refused_and_leaves_it(tmp_path):
+    os.mkfifo(tmp_path / "g.dot")
+    (tmp_path / "d.dot").mkdir()
+    with pytest.raises(ValueError, match="g.dot': it is a FIFO"):
+        engine.render(tiny(), tmp_path / "g.dot")
+    with pytest.raises(ValueError, match="d.dot': it is a directory"):
+        engine.render(tiny(), tmp_path / "d.dot")
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "g.dot").st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.dot", "g.dot"]  # no temporary file
 
 
 def test_render_steps_removes_only_the_stale_frames_it_wrote(tmp_path):

@@ -47,7 +47,7 @@ def agree(got, expected) -> bool:
 
 
 ONE_OPERAND = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "abs", "sqrt"]
-ONE_OPERAND += ["softplus", "gelu", "silu"]
+ONE_OPERAND += ["log1p", "expm1", "erf", "softplus", "gelu", "silu"]
 
 
 # How each rule is reached from Python: (rule key, operands that are Values, build, rule args).

@@ -12,7 +12,9 @@ from demos import spiral  # noqa: E402 - after the skip: the demo draws with mat
 
 
 def test_demo_runs_derives_and_draws(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(spiral, "GRID", 24)  # a coarse picture of the regions is enough here
+    monkeypatch.setattr(spiral, "GRID", 24)  # a coarse picture of the regions is enough here,
+    monkeypatch.setattr(spiral, "SIZES", [4, 3])  # and a small network's graph
+    monkeypatch.setattr(spiral, "ACTIVATIONS", ["relu", "linear"])
     code = spiral.main(["--epochs", "0", "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0, out

@@ -121,8 +121,8 @@ def test_hinge_loss_uses_the_sign_for_accuracy():
     assert nn.evaluate(model, X, y, loss="hinge")[0] == pytest.approx(margin, rel=1e-12)
     assert nn.train.accuracy_kind("binary_cross_entropy") == "threshold"
     assert nn.train.accuracy_kind("hinge", accuracy="threshold") == "threshold"
-    with pytest.raises(ValueError):
-        nn.train.accuracy_kind("mse", accuracy="top5")
+    with pytest.raises(ValueError, match="accuracy: expected one of 'threshold', 'sign'"):
+        nn.evaluate(model, X, y, loss="mse", accuracy="top5")
 
 
 @pytest.mark.parametrize(

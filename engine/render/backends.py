@@ -144,5 +144,5 @@ def attach(graph: graphviz.Digraph, backend: str | None) -> graphviz.Digraph:
         data = run(graph.source, fmt, backend)
         return data.decode(encoding) if encoding else data
 
-    graph.pipe = pipe  # type: ignore[method-assign]
+    graph.pipe = pipe
     return graph

@@ -299,7 +299,7 @@ def op_attrs(node: Value, lit: bool) -> dict[str, str]:
 
 def edge_attrs(local: float | None, lit: bool, opts: RenderOptions) -> dict[str, str]:
     """An edge; one into an op carries its local derivative (the chain-rule factor) as label."""
-    attrs = {}
+    attrs: dict[str, str] = {}
     if local is not None and opts.edge_labels:
         attrs.update(label=num(local, opts.digits), fontcolor=EDGE_LABEL)
     if lit:
@@ -398,8 +398,8 @@ def box_graph(
             locals_.append(local)
             merged[(src, dst)] = (locals_, was_lit or (parent in lit and node in lit))
     for (src, dst), (locals_, edge_lit) in merged.items():
-        local = locals_[0] if len(locals_) == 1 else None
-        attrs = edge_attrs(local, edge_lit, opts)
+        shown = locals_[0] if len(locals_) == 1 else None
+        attrs = edge_attrs(shown, edge_lit, opts)
         if len(locals_) > 1:  # a thicker line, unlabelled, for an edge that stands for several
             attrs.setdefault("penwidth", "1.8")
         graph.edge(src, dst, **attrs)

@@ -114,7 +114,7 @@ def graph_data(
     final = {step.node: step.grad for step in steps}
     nodes = []
     for i, node in enumerate(order):
-        alt = names.get(node) if node in names else None  # type: ignore[operator]
+        alt = names.get(node) if node in names else None
         if alt is None and node.label is not None:
             alt = names.get(node.label)
         style = style_of(opts, node)

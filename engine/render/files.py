@@ -1,15 +1,13 @@
-"""Writing the renderer's files: whole or not at all, into a folder that exists.
-
-Every file is written to a uniquely named temporary file beside its target and moved over it with
-``os.replace``, so a failure (a full disk, dot crashing, Ctrl-C) never leaves a truncated or
+"""Writing the renderer's files: whole or not at all (``engine.files``), into a folder that is
+created if missing, so a failure (a full disk, dot crashing, Ctrl-C) never leaves a truncated or
 half-written file, and an existing file is replaced whole or kept as it was.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
+
+from engine import files
 
 
 def ensure_folder(folder: Path) -> None:
@@ -23,21 +21,7 @@ def ensure_folder(folder: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:
-    """Write ``data`` (str as UTF-8) to ``path`` atomically, creating its folder; returns path."""
-    if path.exists() and not path.is_file():
-        raise ValueError(f"cannot write {path}: it exists and is not a regular file")
+    """Write ``data`` (str as UTF-8) to ``path`` atomically (``engine.files.write_atomic``),
+    creating its folder first; returns path."""
     ensure_folder(path.parent)
-    import tempfile  # here, not at import time: most users of the engine never draw
-
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.chmod(temp, 0o644)  # mkstemp makes it private; a picture is an ordinary file
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    return path
+    return files.write_atomic(path, data)

@@ -195,7 +195,7 @@ def _int_in(name: str, value: object, low: int, high: int | None) -> None:
             f"{name} must be an int of at least {low}{upper}, got {value!r} "
             f"({type(value).__name__})"
         )
-    if value < low or (high is not None and value > high):
+    if int(value) < low or (high is not None and int(value) > high):
         raise ValueError(f"{name} must be an int of at least {low}{upper}, got {value!r}")
 
 
@@ -215,7 +215,10 @@ def _size(size: object) -> tuple[float, float] | None:
     else:
         raise TypeError(f"size must be {expected}, got {size!r}")
     if len(parts) != 2 or not all(
-        isinstance(p, numbers.Real) and not isinstance(p, bool) and math.isfinite(p) and p > 0
+        isinstance(p, numbers.Real)
+        and not isinstance(p, bool)
+        and math.isfinite(p)
+        and float(p) > 0
         for p in parts
     ):
         raise ValueError(f"size must be {expected}, got {size!r}")

@@ -28,6 +28,7 @@ def test_structure_is_a_linear_per_layer_then_its_activation():
     m = nn.MLP(3, [4, 2, 1], ["relu", "linear", "sigmoid"], seed=0)
     seq = m.to_torch()
     assert isinstance(seq, torch.nn.Sequential)
+    assert str(nn.to_torch(m)) == str(seq)  # the method is nn.to_torch over the model
     kinds = [type(mod) for mod in seq]
     assert kinds == [
         torch.nn.Linear,
