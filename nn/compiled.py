@@ -63,18 +63,19 @@ class CompiledSteps:
         n = len(X)
         xs = [[Value(v, label=f"X{s}_{k}") for k, v in enumerate(x, 1)] for s, x in enumerate(X)]
         outputs = [self.model(x) for x in xs]
-        flat = outputs
+        flat: list[Value] = outputs
         if isinstance(outputs[0], list):
             self.width = len(outputs[0])
             flat = [v for o in outputs for v in o]
+        ys: list[Value]
         if self.loss is cross_entropy:  # one-hot rows of labels and the max logits (see above)
-            rows = [self._one_hot(t) for t in y]
-            ys = [
-                [Value(c, label=f"Y{s}_{j}") for j, c in enumerate(r)] for s, r in enumerate(rows)
+            rows = [
+                [Value(c, label=f"Y{s}_{j}") for j, c in enumerate(self._one_hot(t))]
+                for s, t in enumerate(y)
             ]
             shifts = [Value(max(v.data for v in o), label=f"M{s}") for s, o in enumerate(outputs)]
-            J = shifted_cross_entropy(outputs, ys, shifts)
-            ys = [v for row in ys for v in row] + shifts
+            J = shifted_cross_entropy(outputs, rows, shifts)
+            ys = [v for row in rows for v in row] + shifts
             xs_in = self.params + [v for x in xs for v in x]
             self.forwards[n] = engine.compile(flat, xs_in, wrt=[], name=f"outputs_of_{n}")
         else:
@@ -114,7 +115,7 @@ class CompiledSteps:
         outs, grads = step.function(values)
         for p, g in zip(self.params, grads):
             p.grad += g
-        k = self.width
-        if k is None:
+        width = self.width
+        if width is None:
             return outs[0], list(outs[1:])
-        return outs[0], [list(outs[1 + i : 1 + i + k]) for i in range(0, len(outs) - 1, k)]
+        return outs[0], [list(outs[1 + i : 1 + i + width]) for i in range(0, len(outs) - 1, width)]

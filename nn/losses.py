@@ -163,12 +163,13 @@ def _class_index(label: object, k: int, name: str) -> int:
     if checks.is_bool(label) or not isinstance(label, numbers.Real):
         kind = checks.describe(label)
         raise TypeError(f"cross_entropy: {name}: expected a class index (an int), got {kind}")
-    if not float(label).is_integer() or not 0 <= label < k:
+    index = float(label)
+    if not index.is_integer() or not 0 <= index < k:
         raise ValueError(
             f"cross_entropy: {name}: expected a class index 0 .. {k - 1} (one per logit), got "
             f"{label!r}"
         )
-    return int(label)
+    return int(index)
 
 
 def _cross_entropy_term(
@@ -186,7 +187,7 @@ def _cross_entropy_term(
     return -total([t * p for t, p in zip(label, lp)])
 
 
-def cross_entropy(logits: Sequence, label: object) -> Value:
+def cross_entropy(logits: object, label: object) -> Value:
     """Cross-entropy of logits against a class label: -log softmax(logits)[label], PyTorch's
     ``F.cross_entropy``. One sample (a sequence of k logits and an int label 0 .. k-1) or a batch
     (a sequence of such sequences and one label per sample: the mean, labelled J). A label may

@@ -222,7 +222,9 @@ def predict(
     values = _predict(model, predict_inputs(model, X, output))
     several = bool(values) and isinstance(values[0], list)
     if output == "classes":
-        return [_argmax(v) if several else int(v > 0.5) for v in values]  # type: ignore[arg-type]
+        if several:
+            return [_argmax(row) for row in cast(list[list[float]], values)]
+        return [int(v > 0.5) for v in cast(list[float], values)]
     if output == "probabilities":
         if values and not several:
             raise ValueError(
