@@ -54,7 +54,7 @@ SIZES = [4, 6, 6, 4, 1]
 ACTIVATIONS = ["relu"] * 4 + ["sigmoid"]
 LIMIT = 1.5  # the plots cover [-LIMIT, LIMIT]^2
 GRID = 100  # grid points per side
-MAX_NODES = 300  # above this many nodes the graph is drawn one box per neuron
+MAX_NODES = 300  # the most value nodes the explorer page draws
 STUCK_SEED = 17  # the seed whose ReLU run sticks at ln 2 (README, seed 003)
 
 
@@ -370,11 +370,11 @@ def draw_graph(path: Path, model: nn.Module, x: list[float], y: float) -> Path:
     J = nn.binary_cross_entropy(model(x), y)
     model.zero_grad()
     J.backward()
-    # Framed by layer, one box per neuron when the value view would not fit a page (nn.graph_view
+    # Framed by layer, one box per neuron: value by value it would not fit a page (nn.graph_view
     # finds the neurons by structure); the explorer page steps through every value.
     describe = nn.graph_view(model)
     engine.explore(J, path.with_name("circles.html"), describe=describe, max_nodes=MAX_NODES)
-    return engine.render(J, path, describe=describe, max_nodes=MAX_NODES)
+    return engine.render(J, path, describe=describe, max_nodes=MAX_NODES, view="boxes")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import engine
+from demos.figures import render_noting
 from engine import Value
 from nn import MLP, Module, graph_view
 
@@ -262,10 +263,9 @@ def write_graph(
     page switch to the article's names."""
     out = Path(out)
     describe = graph_view(model) if model is not None else None
-    written = [
-        engine.render(root, out / f"{demo}_graph.{ext}", describe=describe, **options)
-        for ext in ("svg", "png")
-    ]
+    options.setdefault("view", "values")  # every weight drawn, as the articles' figures do
+    paths = [out / f"{demo}_graph.{ext}" for ext in ("svg", "png")]
+    written = render_noting(root, paths, describe=describe, **options)
     page_options = {k: v for k, v in options.items() if k not in ("highlight", "view")}
     page_options.pop("highlight_paths_from", None)
     written.append(

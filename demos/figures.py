@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -24,6 +25,19 @@ import engine
 from engine import Value
 from engine.files import write_atomic
 from engine.render.options import NodeStyle
+
+
+def render_noting(root: Value, paths: Sequence[str | Path], **options: object) -> list[Path]:
+    """engine.render into each of ``paths``; a drawing warning (e.g. that the value view is
+    small on a page: the demos draw every value on purpose, and the explorer page is the legible
+    version) is printed once as a note instead of raised as a Python warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = [engine.render(root, path, **options) for path in paths]
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"note on {Path(paths[0]).stem}: {message}")
+    return written
+
 
 # ---- seed 000: the paths from J to a parameter ---------------------------------------------------
 
@@ -37,10 +51,17 @@ def path_nodes(root: Value, targets: Iterable[Value]) -> set[Value]:
     return nodes
 
 
-def draw_paths(root: Value, targets: Sequence[Value], path: str | Path) -> Path:
+def draw_paths(
+    root: Value,
+    targets: Sequence[Value],
+    path: str | Path,
+    describe: Callable[[Value], NodeStyle | None] | None = None,
+) -> Path:
     """The whole graph of root, the paths from root to ``targets`` outlined in red; every edge
-    carries its chain-rule factor (engine.render's edge labels)."""
-    return engine.render(root, path, highlight=path_nodes(root, targets), rankdir="LR")
+    carries its chain-rule factor (engine.render's edge labels). ``describe`` (a model's
+    nn.graph_view) frames the layers and keeps their units in index order."""
+    highlight = path_nodes(root, targets)
+    return render_noting(root, [path], highlight=highlight, rankdir="LR", describe=describe)[0]
 
 
 # ---- seed 002: the graph in the article's names -------------------------------------------------
@@ -65,7 +86,7 @@ def renamed_graph(
             cluster = cluster_title(int(cluster.rsplit(" ", 1)[-1]))
         return dataclasses.replace(style, cluster=cluster, name=names.get(node.label))
 
-    return engine.render(root, path, describe=renamed, **options)
+    return render_noting(root, [path], describe=renamed, **options)[0]
 
 
 def _draw(source: str, path: str | Path) -> Path:

@@ -145,7 +145,7 @@ def draw_graph(path: Path, model: nn.MLP, x: list[float], y: int) -> Path:
     L.backward()
     describe = nn.graph_view(model)
     engine.explore(L, path.with_name("spiral.html"), describe=describe, max_nodes=2 * MAX_NODES)
-    return engine.render(L, path, describe=describe, max_nodes=MAX_NODES)
+    return engine.render(L, path, describe=describe, max_nodes=MAX_NODES, view="boxes")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

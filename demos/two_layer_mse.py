@@ -115,13 +115,16 @@ FIGURES = [
 ]
 
 
-def figures(J: Value, forms: Forms, out: str) -> bool:
-    """Figures 5-8: each parameter's paths drawn, its formula's numbers beside autograd's."""
+def figures(J: Value, forms: Forms, out: str, model: nn.Module) -> bool:
+    """Figures 5-8: each parameter's paths drawn (framed by layer, units in index order, by the
+    model's nn.graph_view), its formula's numbers beside autograd's."""
     nodes = labelled(J)
     ok = True
     for number, name, equation, formula in FIGURES:
         params = [v for label, v in nodes.items() if label.startswith(name + "_")]
-        path = draw_paths(J, params, f"{out}/two_layer_mse_fig{number}.svg")
+        path = draw_paths(
+            J, params, f"{out}/two_layer_mse_fig{number}.svg", describe=nn.graph_view(model)
+        )
         by_hand = [forms[p.label][1] for p in params]
         agrees = all(agree(p.grad, h) for p, h in zip(params, by_hand))
         ok &= agrees
@@ -175,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     write_graph(J, args.out, "two_layer_mse", model=model)
     forms = closed_forms(net, X, Y)
-    ok &= figures(J, forms, args.out)
+    ok &= figures(J, forms, args.out, model)
     caption_finding(J, forms)
 
     def cost() -> Value:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from demos.common import write_graph
@@ -41,8 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     a = neuron(**leaves)
     print(f"forward: a = tanh(w1 x1 + w2 x2 + b) = {a.data:.6f}\n")
     print("backward, one step per node (g is the node's gradient dA/dnode):")
-    for step in a.backward_steps():
-        print(f"  {step}")
+    for bstep in a.backward_steps():
+        print(textwrap.indent(str(bstep), "  "))
 
     closed_form = {
         "w1": (1 - a.data**2) * inputs["x1"],

@@ -13,55 +13,17 @@ from __future__ import annotations
 import gc
 import math
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from engine import anomaly
 from engine.errors import describe
+from engine.node import pass_gradients, topo_order
 
 if TYPE_CHECKING:
     from engine.value import Value
-
-
-def topo_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, and root itself, each once, inputs first (root last).
-
-    Iterative depth-first search visiting parents in operand order, in the order a recursive one
-    would. A node is expanded when popped: it is pushed back under a ``None`` marker, then its
-    parents above it; popping the marker means every parent is emitted, so the node follows. No
-    tuple or iterator is made per node (fewer allocations, fewer garbage-collector passes).
-    """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Value | None] = [root]
-    # Bound methods: this loop runs once per node of graphs with 10^5 nodes and more.
-    mark, push, pop, emit = seen.add, stack.append, stack.pop, order.append
-    while stack:
-        node = pop()
-        if node is None:
-            emit(pop())  # type: ignore[arg-type]  # a None marker sits on top of its node
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        push(node)
-        push(None)
-        p1 = node._p1
-        if p1 is not None:
-            p2 = node._p2
-            if p2 is not None and p2 not in seen:
-                push(p2)
-            if p1 not in seen:
-                push(p1)
-        elif node._pn is not None and not seen.issuperset(node._pn):
-            # The test first: a fused node's parents are mostly seen already (shared weights and
-            # inputs), and a set test in C is cheaper than the loop (fused step ~5% faster).
-            for parent in reversed(node._pn):
-                if parent not in seen:
-                    push(parent)
-    return order
 
 
 def backward(root: Value) -> None:
@@ -78,45 +40,6 @@ def backward(root: Value) -> None:
         return
     with gc_paused():
         pass_gradients(root, topo_order(root), apply=True)
-
-
-def pass_gradients(
-    root: Value,
-    order: list[Value],
-    apply: bool = False,
-    seeds: Sequence[tuple[Value, float]] | None = None,
-) -> None:
-    """The chain rule, written once: leave d(root)/d(node) of this pass alone in ``node._g``.
-
-    ``order`` is ``topo_order(root)``. Every node starts at 0.0 and root at 1.0; then, in reversed
-    order, each node adds ``local * its gradient`` to each parent in operand order. This exact
-    sequence of float operations is the engine's definition of a gradient (compiled code repeats it
-    bit for bit). With ``apply``, each node's gradient is also added to its ``.grad`` at its turn,
-    when it is complete; otherwise ``.grad`` is not touched.
-
-    ``seeds`` (node, number) pairs replace root's 1.0: each number is added to its node's start
-    (``engine.grad``'s grad_outputs, over several outputs; ``order`` then covers all of them).
-    """
-    for node in order:
-        node._g = 0.0
-    if seeds is None:
-        root._g = 1.0
-    else:
-        for node, seed in seeds:
-            node._g += seed
-    for node in reversed(order):
-        g = node._g
-        if apply:
-            node.grad += g
-        p1 = node._p1
-        if p1 is not None:
-            p1._g += node._l1 * g
-            p2 = node._p2
-            if p2 is not None:
-                p2._g += node._l2 * g
-        elif node._pn is not None:
-            for parent, local in zip(node._pn, node._ln):
-                parent._g += local * g
 
 
 _gc_lock = threading.Lock()
@@ -166,8 +89,10 @@ class BackwardStep:
     """One node's turn in the backward pass.
 
     ``grad`` is this pass's gradient of the node, d(root)/d(node), complete at this point (every
-    node that uses it came earlier) and just added to ``node.grad``; ``contributions`` holds, per
-    parent in operand order, the local derivative and what the node passes to that parent.
+    node that uses it came earlier); ``contributions`` holds, per parent in operand order, the
+    local derivative and what the node passes to that parent (already added to its ``.grad``).
+    ``str`` and ``repr`` are a few short lines: the node and its gradient, then one line per
+    contribution, so ``pp step`` in pdb reads like the pass itself.
     """
 
     index: int
@@ -176,19 +101,27 @@ class BackwardStep:
     contributions: tuple[Contribution, ...]
 
     def __repr__(self) -> str:
-        op = f" [{self.node.op}]" if self.node.op else " [leaf]"
-        pushed = "; ".join(map(repr, self.contributions)) or "nothing to push"
-        return f"<step {self.index}: {_name(self.node)}{op} g={self.grad:.6g}: {pushed}>"
+        op = self.node.op or "leaf"
+        head = f"step {self.index}: {_name(self.node)} [{op}] g={self.grad:.6g}"
+        if not self.contributions:
+            return f"{head}\n  (a leaf: nothing to pass on)"
+        return "\n".join([head, *(f"  {c!r}" for c in self.contributions)])
+
+    __str__ = __repr__
 
 
 def backward_steps(root: Value) -> Iterator[BackwardStep]:
     """The backward pass as a generator, one step per node in the order backward() processes them.
 
-    Step i adds this pass's gradient of its node to ``node.grad`` before it is yielded, so a
-    debugger sees each ``.grad`` change at its node's turn; exhausting the generator leaves exactly
-    backward()'s gradients. A pass abandoned before its last step (the generator closed or garbage
-    collected, or an error raised) puts back every ``.grad`` it changed. Under
-    ``detect_anomaly()`` a step that passes on a non-finite gradient raises FloatingPointError.
+    Each contribution is added to its parent's ``.grad`` as the step that makes it is yielded, so
+    mid-pass every ``.grad`` is its value before the pass plus what this pass has passed it so far
+    (a debugger sees ``W.grad`` change at the step whose text says ``W += ...``); root's 1 arrives
+    with the first step. Exhausting the generator leaves exactly backward()'s gradients, bit for
+    bit: the running sums are formed in backward()'s order and each ``.grad`` is set to
+    ``before + sum``, as backward()'s single ``grad += g``. A pass abandoned before its last step
+    (the generator closed or garbage collected, or an error raised) puts back every ``.grad`` it
+    changed. Under ``detect_anomaly()`` a step that passes on a non-finite gradient raises
+    FloatingPointError.
     """
     order = topo_order(root)
     pass_gradients(root, order)
@@ -196,7 +129,11 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
     grads = [node._g for node in order]  # this pass's, safe from any pass run while paused
     check = anomaly.enabled()
     last = len(order) - 1
-    before: list[float] = []
+    before = {node: node.grad for node in order}
+    so_far = dict.fromkeys(order, 0.0)  # this pass's running sums, kept apart from ``_g``
+    so_far[root] = 1.0
+    changed: dict[Value, None] = {}  # the nodes whose .grad this pass has set, to put back
+    complete = False
     try:
         for index, node in enumerate(order):
             g = grads[index]
@@ -206,14 +143,19 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
             )
             if check:
                 _check_step(node, g, contributions)
-            before.append(node.grad)
-            node.grad += g
-            if index == last:
-                before.clear()  # every step applied: the pass is complete, nothing to undo
+            changed[node] = None
+            node.grad = before[node] + g  # root's 1 here; any other node already holds it
+            for c in contributions:
+                parent = c.parent
+                so_far[parent] += c.added
+                changed[parent] = None
+                parent.grad = before[parent] + so_far[parent]
+            complete = index == last  # every step applied: nothing to undo from here on
             yield BackwardStep(index, node, g, contributions)
     finally:
-        for node, old in zip(order, before):
-            node.grad = old
+        if not complete:
+            for node in changed:
+                node.grad = before[node]
 
 
 def _check_step(node: Value, g: float, contributions: tuple[Contribution, ...]) -> None:

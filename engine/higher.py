@@ -21,6 +21,7 @@ import builtins
 import functools
 import math
 import numbers
+import types
 from collections.abc import Callable, Sequence
 
 from engine import floats
@@ -151,7 +152,7 @@ def _value_function(expression: str, names: tuple[str, ...]) -> Callable[..., Op
 
 
 @functools.lru_cache(maxsize=1024)
-def _code(source: str) -> object:
+def _code(source: str) -> types.CodeType:
     return builtins.compile(source, "<rule on Values>", "eval")
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from engine import anomaly, floats
 from engine.graph import BackwardStep
 from engine.graph import backward as _backward
 from engine.graph import backward_steps as _backward_steps
+from engine.node import Node
 
 Number = int | float
 _new = object.__new__
@@ -62,7 +63,7 @@ def node(
     return v
 
 
-class Value:
+class Value(Node):
     """A scalar in a computational graph: its value, its gradient and how it was made.
 
     Attributes (plain data, so a debugger shows them as they are):
@@ -78,17 +79,11 @@ class Value:
 
     Equality and hashing are by identity: two Values are equal only if they are the same node.
 
-    Storage: a unary or binary node keeps its parents in the slots _p1, _p2 and their local
-    derivatives in _l1, _l2 (no tuple per node: fewer objects for Python's garbage collector, whose
-    passes over a large graph are the biggest cost of a forward pass; measured on micrograd's demo
-    step, a parents tuple per node made a step 1.7x slower). N-ary nodes keep tuples in _pn, _ln.
-    ``_g`` is the backward pass's scratch space (see ``engine.graph.pass_gradients``).
+    How these are stored (in slots, without a tuple per node) and the walks that read them,
+    topological order and the chain rule, are in ``engine.node``.
     """
 
-    __slots__ = (
-        "data", "grad", "op", "label", "const", "_p1", "_l1", "_p2", "_l2", "_pn", "_ln", "_g"
-    )  # fmt: skip
-    _g: float  # set by each backward pass
+    __slots__ = ()  # every slot is Node's
 
     def __init__(self, data: Number, label: str | None = None) -> None:
         if label is not None and not isinstance(label, str):
@@ -97,50 +92,13 @@ class Value:
         self.grad = 0.0
         self.op = ""
         self.label = label
-        self.const: object = None
-        self._p1: Value | None = None
+        self.const = None
+        self._p1 = None
         self._l1 = 0.0
-        self._p2: Value | None = None
+        self._p2 = None
         self._l2 = 0.0
-        self._pn: tuple[Value, ...] | None = None
-        self._ln: tuple[float, ...] = ()
-
-    @property
-    def parents(self) -> tuple[Value, ...]:
-        """The Value operands of the op that made this node, in operand order; () for a leaf."""
-        if self._pn is not None:
-            return self._pn
-        p1 = self._p1
-        if p1 is None:
-            return ()
-        p2 = self._p2
-        return (p1,) if p2 is None else (p1, p2)
-
-    @property
-    def local_grads(self) -> tuple[float, ...]:
-        """d(self)/d(parent) for each of ``parents``, in the same order; () for a leaf."""
-        if self._pn is not None:
-            return self._ln
-        if self._p1 is None:
-            return ()
-        return (self._l1,) if self._p2 is None else (self._l1, self._l2)
-
-    @local_grads.setter
-    def local_grads(self, factors: Sequence[float]) -> None:
-        """Replace the local derivatives, one per parent (to corrupt a graph on purpose in a
-        test, or to experiment with a rule); the next backward pass uses them."""
-        factors = tuple(factors)
-        if len(factors) != len(self.parents):
-            raise ValueError(
-                f"local_grads: {len(factors)} factors for {len(self.parents)} parents; "
-                f"give one per parent"
-            )
-        if self._pn is not None:
-            self._ln = factors
-        elif factors:
-            self._l1 = factors[0]
-            if len(factors) == 2:
-                self._l2 = factors[1]
+        self._pn = None
+        self._ln = ()
 
     # ---- arithmetic: a + b, a - b, a * b, a / b, a ** b and -a ----------------------------------
 

@@ -26,7 +26,8 @@ _short.maxlist = _short.maxtuple = 6
 
 def describe(value: object) -> str:
     """A value for an error message: its type and a clipped repr."""
-    return f"{type(value).__name__} {_short.repr(value)}"
+    kind = getattr(type(value), "kind_shown", type(value).__name__)  # a model's Outputs: "list"
+    return f"{kind} {_short.repr(value)}"
 
 
 def is_bool(value: object) -> bool:
@@ -123,16 +124,64 @@ def sequence(value: object, name: str, expected: str) -> list:
     return list(value)
 
 
+def row(x: object, n: int, who: str) -> list:
+    """One sample for a forward pass as a list of ``n`` numbers or Values: a list, a tuple, a 1-D
+    numpy array (converted with tolist()), or another model's list of outputs. TypeError for a
+    single number, a 2-D array or anything else; ValueError for the wrong length. Its elements
+    are left to the op that reads them (engine.linear names a bad one)."""
+    expected = f"x must be a sequence of {n} numbers or Values (one per input)"
+    if _is_array(x):
+        if x.ndim == 0:  # a numpy scalar
+            raise TypeError(f"{who}: {expected}, got {describe(x)}")
+        if x.ndim != 1:
+            raise TypeError(
+                f"{who}: {expected}, got a {x.ndim}-D array of shape {tuple(x.shape)}"
+                + (
+                    "; for many samples call the model on each row, or use nn.predict(model, X)"
+                    if x.ndim == 2
+                    else ""
+                )
+            )
+        items = list(x.tolist())
+    elif isinstance(x, str | bytes | Mapping) or not isinstance(x, Sequence):
+        raise TypeError(f"{who}: {expected}, got {describe(x)}")  # a number, a Value, None...
+    else:
+        items = list(x)
+    if len(items) != n:
+        raise ValueError(f"{who}: expected {n} inputs, got {len(items)}: {expected}")
+    return items
+
+
 def vector(value: object, name: str) -> list[float]:
     """A sequence of numbers (a list, tuple or 1-D array) as a list of floats."""
     items = sequence(value, name, "a sequence of numbers")
     return [datum(v, f"{name}[{i}]") for i, v in enumerate(items)]
 
 
+def labels(value: object, name: str) -> list[float]:
+    """One label per sample: a sequence of numbers, or a one-column matrix (an array of shape
+    (n, 1), as Keras takes), as a list of floats."""
+    items = sequence(value, name, "a sequence of numbers")
+    if items and isinstance(items[0], list | tuple):
+        items = [_one(v, f"{name}[{i}]") for i, v in enumerate(items)]
+    return [datum(v, f"{name}[{i}]") for i, v in enumerate(items)]
+
+
+def _one(value: object, name: str) -> object:
+    if not isinstance(value, list | tuple) or len(value) != 1:
+        raise ValueError(f"{name}: expected one number per sample, got {describe(value)}")
+    return value[0]
+
+
 def matrix(value: object, name: str, *, ncols: int | None = None) -> list[list[float]]:
     """A sequence of samples, each a sequence of ``ncols`` numbers (all of one length when
     ``ncols`` is None), as a list of lists of floats."""
     rows = sequence(value, name, "a sequence of samples, each a sequence of numbers")
+    if rows and (isinstance(rows[0], numbers.Number) or is_bool(rows[0])):
+        raise TypeError(
+            f"{name}: expected a sequence of samples, each a sequence of numbers, got one sample "
+            f"({describe(value)}); wrap it in a list ([x]) or call the model on it (model(x))"
+        )
     out = []
     for i, row in enumerate(rows):
         sample = vector(row, f"{name}[{i}]")
@@ -149,7 +198,7 @@ def samples(
 ) -> tuple[list[list[float]], list[float]]:
     """(X, y) as lists of floats: at least one sample, one label per sample, ``nin`` inputs each."""
     xs = matrix(X, names[0], ncols=nin)
-    ys = vector(y, names[1])
+    ys = labels(y, names[1])
     if not xs:
         raise ValueError(f"{names[0]}: expected at least one sample, got none")
     if len(xs) != len(ys):

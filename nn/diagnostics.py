@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from nn import checks
 from nn.forward import layer_columns, neuron_layers
 from nn.layers import Neuron
 from nn.module import Module
@@ -29,6 +30,7 @@ def dead_units(model: Module, X: Sequence[Sequence[float]]) -> dict[int, list[in
     """{layer: [units]} (1-based, as in the labels Z[l]_j) of the ReLU units whose input is <= 0
     for every sample of X. Layers of other activations are not listed; a layer with no dead unit
     maps to an empty list."""
+    X = checks.matrix(X, "X")
     if not X:
         raise ValueError("dead_units needs at least one sample in X")
     layers = _layers(model)

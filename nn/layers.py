@@ -11,9 +11,10 @@ activation ``A[l]_j``. All these indices are 1-based, and l = 1 is the first lay
 'linear' unit has no activation node: its output is its ``Z[l]_j``. Parameters start with their
 seed names as labels; relabelling them changes pictures and printouts only.
 
-Calling a model on a list of numbers or Values runs a forward pass. A layer with one unit returns
-that unit's Value; a wider layer returns a list of Values (micrograd's convention), so an MLP
-with one output returns a Value.
+Calling a model on one sample runs a forward pass: a list or tuple of numbers or Values, a 1-D
+numpy array, or another model's outputs. A layer with one unit returns that unit's Value; a wider
+layer returns a list of Values (micrograd's convention; an ``Outputs``, a list whose ``.backward``
+says to pick one or make a loss first), so an MLP with one output returns a Value.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from nn import checks, model_file, torch_export
 from nn.activations import ACTIVATIONS, check_activation
 from nn.init import INITS, init_weights, make_rng
 from nn.module import Module
+from nn.outputs import Outputs
 
 if TYPE_CHECKING:
     import torch
@@ -88,8 +90,8 @@ class Neuron(Module):
         return [*weights, (seed_name(layer, unit), self.b)]
 
     def forward(self, x: Inputs) -> Value:
-        if len(x) != len(self.w):
-            raise ValueError(f"{self._z_label}: expected {len(self.w)} inputs, got {len(x)}")
+        if type(x) is not list or len(x) != len(self.w):
+            x = checks.row(x, len(self.w), f"Neuron() {self._z_label}")
         if self.fused:
             z = linear(self.w, x, self.b)
         else:
@@ -156,10 +158,10 @@ class Layer(Module):
         ]
 
     def forward(self, x: Inputs) -> Value | list[Value]:
-        if len(x) != self.nin:
-            raise ValueError(f"layer {self.layer}: expected {self.nin} inputs, got {len(x)}")
+        if type(x) is not list or len(x) != self.nin:
+            x = checks.row(x, self.nin, f"Layer() {self.layer}")
         out = [n(x) for n in self.neurons]
-        return out[0] if len(out) == 1 else out
+        return out[0] if len(out) == 1 else Outputs(out)
 
     def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, {self.activation!r}, layer={self.layer})"
@@ -229,15 +231,15 @@ class MLP(Module):
         ]
 
     def forward(self, x: Inputs) -> Value | list[Value]:
-        if len(x) != self.nin:
-            raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
+        if type(x) is not list or len(x) != self.nin:
+            x = checks.row(x, self.nin, "MLP()")
         # Layer sizes match by construction, so the neurons are called directly: no second
         # length check per layer, and no unwrapping of one-unit layers only to wrap them again.
         values, out = x, []
         for layer in self.layers:
             out = [neuron(values) for neuron in layer.neurons]
             values = out
-        return out[0] if len(out) == 1 else out
+        return out[0] if len(out) == 1 else Outputs(out)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """``nn.save(self, path)``: this model to a JSON model file, atomically."""

@@ -78,7 +78,7 @@ def test_gif_has_one_frame_per_epoch_and_one_before(demo_run):
 def test_graph_of_one_sample_is_drawn(demo_run):
     _, _, out = demo_run
     svg = (out / "circles_graph.svg").read_text()
-    # Too wide for a page value by value, so it is drawn one box per neuron, every layer's: W[1]_1,*
+    # Too wide for a page value by value, so the demo asks for one box per neuron: W[1]_1,*
     # is the row of neuron [1]_1's weights.
     assert "<svg" in svg and ">J<" in svg and "W[1]_1,*" in svg
     for name in ("[1]_4", "[2]_6", "[3]_6", "[4]_4", "[5]_1"):

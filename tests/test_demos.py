@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 KEY_LINES = {
     "walkthrough": [
         "backward, one step per node",
-        "<step 0: a [tanh] g=1: z += ",
+        "  step 0: a [tanh] g=1\n    z += ",
         "finite differences agree with autograd for every input",
         "walkthrough: OK",
     ],

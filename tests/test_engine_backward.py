@@ -6,6 +6,7 @@ import gc
 import itertools
 import math
 import random
+import struct
 import sys
 
 import pytest
@@ -132,7 +133,13 @@ def test_backward_steps_equal_backward_and_expose_each_step():
         for c, local in zip(step.contributions, step.node.local_grads):
             assert c.local_grad == local
             assert c.added == local * step.grad
-    assert repr(first).startswith("<step 0: e [+] g=1: ")
+    lines = repr(first).splitlines()
+    assert lines[0] == "step 0: e [+] g=1"
+    assert len(lines) == 1 + len(first.contributions)
+    assert all(line.startswith("  ") and " += " in line for line in lines[1:])
+    assert str(first) == repr(first)
+    leaf = steps[-1]
+    assert leaf.node.op == "" and str(leaf).splitlines()[1] == "  (a leaf: nothing to pass on)"
 
 
 def test_backward_steps_are_applied_as_they_are_yielded():
@@ -141,14 +148,68 @@ def test_backward_steps_are_applied_as_they_are_yielded():
     x.grad = 0.5
     steps = y.backward_steps()
     assert (x.grad, y.grad) == (0.5, 0.0)
-    first = next(steps)  # y's turn: y.grad gets this pass's 1, x's share is still pending
+    first = next(steps)  # y's turn: y.grad gets this pass's 1 and x both of its shares at once
     assert (first.node, first.grad) == (y, 1.0)
     assert [c.added for c in first.contributions] == [2.0, 2.0]  # one per edge of x * x
-    assert (x.grad, y.grad) == (0.5, 1.0)
-    second = next(steps)  # x's turn: its gradient of this pass, 4, is added to the 0.5 it had
+    assert (x.grad, y.grad) == (4.5, 1.0)
+    second = next(steps)  # x's turn: nothing more reaches it, its .grad stays
     assert (second.node, second.grad) == (x, 4.0)
     assert (x.grad, y.grad) == (4.5, 1.0)
     assert list(steps) == []
+
+
+def test_each_contribution_shows_in_grad_when_its_step_is_yielded():
+    """Mid-pass, .grad is its value before the pass plus what this pass has passed it so far:
+    a weight's .grad changes exactly at the steps whose contributions name it."""
+    w, x, b = Value(-3.0, label="w"), Value(2.0, label="x"), Value(0.5, label="b")
+    u = w * x
+    v = u * w  # w is used twice: two contributions at two different steps
+    out = (v + b).tanh()
+    w.grad, x.grad, b.grad = 0.25, -1.0, 2.0
+    start = {n: n.grad for n in (w, x, b, u, v, out)}
+    t = math.tanh(-3.0 * 2.0 * -3.0 + 0.5)
+    dv = 1.0 - t * t
+    expected_w = [dv * -6.0, dv * -6.0 + dv * -3.0 * 2.0]  # d out/dw through v, then through u
+    seen_w, prev = [], w.grad
+    for s in out.backward_steps():
+        names_w = any(c.parent is w for c in s.contributions)
+        assert (w.grad != prev) == names_w, s  # changes exactly when a step says "w += ..."
+        if names_w:
+            seen_w.append(w.grad - start[w])
+        prev = w.grad
+    assert seen_w == pytest.approx(expected_w, rel=1e-12)
+    got = {n: n.grad for n in start}
+    for n, g in start.items():
+        n.grad = g
+    out.backward()
+    assert all(math.copysign(1.0, got[n]) == math.copysign(1.0, n.grad) for n in start)
+    assert got == {n: n.grad for n in start}  # bit for bit what backward() leaves
+
+
+def test_step_pass_matches_backward_bit_for_bit_on_awkward_numbers():
+    """Rounding, -0.0, inf and NaN: stepping ends where backward() ends, to the last bit."""
+
+    def build():
+        a, b, c = Value(0.1, label="a"), Value(0.7, label="b"), Value(-0.0, label="c")
+        d = a * b + a * 0.3 + b * c + a * a * 1e-17
+        f, x = Value(4.0, label="f"), Value(1.0, label="x")
+        e = d * c + (d * 3.0).tanh() * a + b * 1e300 * 1e-300 + f * -0.0
+        e = e + x * 0.1 + x * 0.2 + x * 0.3 + x * 0.7
+        return [a, b, c, d, f, x], e
+
+    starts = [0.0, -0.0, 1e-16, 0.3, 1.0, math.inf, math.nan]
+    for start in starts:
+        nodes1, e1 = build()
+        nodes2, e2 = build()
+        for n1, n2 in zip(nodes1 + [e1], nodes2 + [e2]):
+            n1.grad = n2.grad = start
+        e1.backward()
+        for _ in e2.backward_steps():
+            pass
+        for n1, n2 in zip(nodes1 + [e1], nodes2 + [e2]):
+            assert struct.pack("<d", n1.grad) == struct.pack("<d", n2.grad) or (
+                math.isnan(n1.grad) and math.isnan(n2.grad)
+            ), (start, n1.label, n1.grad, n2.grad)
 
 
 def test_step_grads_are_this_pass_alone():

@@ -12,6 +12,7 @@ import pytest
 import engine
 from engine import Value
 from engine.fused import _linear_of_data, _linear_of_values
+from engine.node import Node
 from engine.rules import RULES, Rule, evaluate, rule_for
 from engine.value import node
 
@@ -129,7 +130,7 @@ def _term_rule(op: str) -> Rule:
     return Rule(op, r.term, r.term_forward, r.term_grads)  # type: ignore[union-attr]
 
 
-SLOTS = Value.__slots__[:-1]  # every slot but _g, the backward pass's scratch space
+SLOTS = Node.__slots__[:-1]  # every slot but _g, the backward pass's scratch space
 
 
 def _slots(v: Value) -> dict[str, object]:

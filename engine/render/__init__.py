@@ -89,10 +89,11 @@ def render(
 
     ``.png`` and ``.svg`` work with either dot program, ``.pdf`` with Graphviz's own only, and
     ``.dot`` (or ``.gv``) writes the DOT source without running dot. By default a png is at most
-    1,600 px wide and an svg or pdf fits an A4 page (options size, dpi, rankdir). A missing folder
-    is created. The file is written atomically: on any failure an existing file is left as it was.
-    With no dot program found, the DOT source goes next to ``path`` and DotNotFoundError (a
-    RuntimeError) says what to install.
+    16.7 in wide (1,600 px at the default dpi=96; dpi scales it) and an svg or pdf fits an A4
+    page (options size, dpi, rankdir). The view is the one asked for (see RenderOptions.view). A
+    missing folder is created. The file is written atomically: on any failure an existing file
+    is left as it was. With no dot program found, the DOT source goes next to ``path`` and
+    DotNotFoundError (a RuntimeError) says what to install.
     """
     path = _check_path(path, "path")
     fmt = backends.check_format(path.suffix or "(none)", f"path={str(path)!r}")

@@ -17,12 +17,16 @@ The boxed view draws each of the hook's boxes (e.g. nn's neurons) as one node li
 
 from __future__ import annotations
 
+import os
+import sys
+import types
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.graph import BackwardStep, nodes_reaching
 from engine.render.options import NodeStyle, RenderOptions, style_of
-from engine.render.text import html_text, name, num
+from engine.render.text import html_text, name, num, visible
 
 if TYPE_CHECKING:
     import graphviz
@@ -42,8 +46,9 @@ EDGE = "#374151"  # dark grey lines, so the boxes stand out
 EDGE_LABEL = "#1e40af"  # blue numbers: the local derivatives
 UNKNOWN = "#9ca3af"  # grey: a gradient the backward pass has not finished yet
 FONT = "Helvetica"
+PARALLEL_PORTS = {"TB": ("sw", "se", "s"), "LR": ("ne", "se", "e")}  # see value_graph
 PAGE = (7.5, 10.5)  # inches: an A4 page less its margins
-PNG_WIDTH = 1600  # pixels: the widest png drawn by default
+PNG_WIDTH = 1600 / 96  # inches: the widest png by default, 1,600 px at the default 96 dpi
 _TABLE = 'BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"'  # a node's inner table
 
 
@@ -113,22 +118,53 @@ def fit_scale(order: list[Value], rankdir: str) -> float:
     return min(1.0, page_w / width, page_h / height)
 
 
-def choose_layout(order: list[Value], opts: RenderOptions) -> Layout:
-    """Resolve rankdir='auto' and view='auto' so that the picture fits a page as well as it can.
+def choose_rankdir(order: list[Value], opts: RenderOptions) -> str:
+    """rankdir as asked; for 'auto', LR when that shrinks the picture no more than TB does."""
+    if opts.rankdir != "auto":
+        return opts.rankdir
+    return "LR" if fit_scale(order, "LR") >= fit_scale(order, "TB") else "TB"
 
-    LR when that shrinks the picture no more than TB does, else TB; and the boxed view, when the
-    hook offers boxes, if the value view would still shrink below 0.3 or exceed max_nodes.
+
+def choose_layout(order: list[Value], opts: RenderOptions) -> Layout:
+    """The layout of one drawing: the view the caller names, and a direction that fits a page.
+
+    The view is never changed behind the caller's back. When the hook offers boxes and the value
+    view would shrink below 0.3 of its size to fit a page, a warning says so and names
+    view='boxes'; view='auto' (asked for by name) draws the boxes then, and its warning says
+    that it did and names view='values'.
     """
-    rankdir = opts.rankdir
-    if rankdir == "auto":
-        rankdir = "LR" if fit_scale(order, "LR") >= fit_scale(order, "TB") else "TB"
+    rankdir = choose_rankdir(order, opts)
     view = opts.view
-    if view == "auto":
-        view = "values"
-        has_boxes = any(style_of(opts, node).box is not None for node in order)
-        if has_boxes and (len(order) > opts.max_nodes or fit_scale(order, rankdir) < 0.3):
-            view = "boxes"
-    return Layout(rankdir, view)
+    if view == "boxes":
+        return Layout(rankdir, view)
+    scale = fit_scale(order, rankdir)
+    too_big = len(order) > opts.max_nodes or scale < 0.3
+    if too_big and any(style_of(opts, node).box is not None for node in order):
+        shrink = f"about {scale:.0%} of its size" if scale >= 0.01 else "less than 1% of its size"
+        if view == "auto":
+            _warn(
+                f"view='auto' draws this graph one box per group of the describe hook (as "
+                f"view='boxes'): its {len(order)} values would shrink to {shrink} to fit a page; "
+                f"pass view='values' to draw every value anyway"
+            )
+            return Layout(rankdir, "boxes")
+        if len(order) <= opts.max_nodes:  # above it, check_size refuses, naming view='boxes'
+            _warn(
+                f"the value view of this graph ({len(order)} values) shrinks to {shrink} to fit "
+                f"a page; pass view='boxes' to draw one box per group of the describe hook (one "
+                f"per neuron for describe=nn.graph_view(model))"
+            )
+    return Layout(rankdir, "values")
+
+
+def _warn(message: str) -> None:
+    """A UserWarning attributed to the first caller outside engine.render (the user's line)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame: types.FrameType | None = sys._getframe(1)
+    level = 2  # the caller of _warn
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 # ---- the value view ----------------------------------------------------------------------------
@@ -176,6 +212,11 @@ def value_graph(
                 tail = junction_id(ids[parent], cluster, clusters)
             edge_id = f"e{ids[node][1:]}_{k}"  # edge k into node's op, for the explorer
             attrs = edge_attrs(local, edge_lit, opts)
+            if tail == ids[parent] and node.parents.count(parent) > 1:
+                # x * x: parallel edges leave the value from different corners, so that dot
+                # lays them (and their factors) apart instead of one label over the other.
+                seen = node.parents[:k].count(parent)
+                attrs["tailport"] = PARALLEL_PORTS[layout.rankdir][seen % 3]
             if len(node.parents) > 2 and "label" in attrs:
                 # Many edges meet at an n-ary op (linear, sum): twice the usual length gives
                 # their factors room to sit apart, mid-edge, instead of piling up at the op.
@@ -186,8 +227,8 @@ def value_graph(
         add(junction, {"shape": "point", "width": "0.06", "color": EDGE}, cluster)
         attrs = edge_attrs(None, is_lit, opts)
         graph.edge(ids[parent], junction, id="f" + junction, arrowhead="none", **attrs)
-    add_clusters(graph, clusters, side_by_side(order, styles, ids))
-    add_caption(graph, opts, frame)
+    add_clusters(graph, clusters, side_by_side(order, styles, ids), layout.rankdir)
+    add_caption(graph, opts, frame, {kind_of(node, root, opts) for node in order})
     return graph
 
 
@@ -220,6 +261,19 @@ def side_by_side(
         if len(free) > 1:
             taken.update(free)
             rows.setdefault(None, []).append([ids[p] for p in free])
+    # Computed nodes with an order key at the same depth in one cluster (a layer's Z or A nodes)
+    # form a row in that order, and so do their op ovals: units read in index order.
+    height = heights(order)
+    level: dict[tuple[str, int], list[Value]] = {}
+    for node in order:
+        style = styles[node]
+        if node.parents and style.order and style.cluster is not None:
+            level.setdefault((style.cluster, height[node]), []).append(node)
+    for (cluster, _), nodes in level.items():
+        if len(nodes) > 1:
+            nodes.sort(key=lambda n: styles[n].order)  # stable: ties keep graph order
+            rows.setdefault(cluster, []).append([ids[n] for n in nodes])
+            rows[cluster].append(["op" + ids[n][1:] for n in nodes])
     return rows
 
 
@@ -403,14 +457,32 @@ def box_graph(
         if len(locals_) > 1:  # a thicker line, unlabelled, for an edge that stands for several
             attrs.setdefault("penwidth", "1.8")
         graph.edge(src, dst, **attrs)
-    add_clusters(graph, clusters)
-    add_caption(graph, opts, None)
+    add_clusters(graph, clusters, box_rows(order, boxes, box_id), layout.rankdir)
+    add_caption(graph, opts, None, kinds_in_boxes(root, order, opts, owner))
     return graph
 
 
+def box_rows(
+    order: list[Value], boxes: list[Box], box_id: dict[Box, str]
+) -> dict[str | None, list[list[str]]]:
+    """Rows of boxes to draw side by side in the hook's order: the boxes of one cluster whose
+    nodes come equally close to the root (a layer's neurons), in the order they were declared."""
+    height = heights(order)
+    level: dict[tuple[str | None, int], list[str]] = {}
+    for box in boxes:  # already in the hook's order (group_boxes)
+        top = min(height[n] for n in box.nodes)
+        level.setdefault((box.cluster, top), []).append(box_id[box])
+    rows: dict[str | None, list[list[str]]] = {}
+    for (cluster, _), ids in level.items():
+        if len(ids) > 1:
+            rows.setdefault(cluster, []).append(ids)
+    return rows
+
+
 def box_attrs(box: Box, root: Value, opts: RenderOptions, lit: bool) -> dict[str, str]:
-    """A box: a title row, then one row per row name: one value's data and grad, or for several
-    values their count and the norm of their gradients."""
+    """A box: a title row, then one row per row name: one value's data and grad (under the
+    hook's ``name`` for it when given, else the row name), or for several values their count and
+    the norm of their gradients."""
     d = opts.digits
     rows: dict[str, list[Value]] = {}
     for node in box.nodes:
@@ -421,9 +493,10 @@ def box_attrs(box: Box, root: Value, opts: RenderOptions, lit: bool) -> dict[str
     for row, nodes in rows.items():
         kind = kind_of(nodes[0], root, opts)
         fill = FILL[kind] if kind in ("parameter", "input") else None
-        if len(nodes) == 1:
+        if len(nodes) == 1:  # one value: called by the hook's name for it, if it gives one
             v = nodes[0]
-            cols = (html_text(row), f"data {num(v.data, d)}", f"grad {num(v.grad, d)}")
+            shown = style_of(opts, v).name or row
+            cols = (html_text(shown), f"data {num(v.data, d)}", f"grad {num(v.grad, d)}")
         else:
             norm = sum(v.grad * v.grad for v in nodes) ** 0.5
             cols = (html_text(row), f"{len(nodes)} values", f"|grad| {num(norm, d)}")
@@ -469,10 +542,13 @@ def new_graph(opts: RenderOptions, layout: Layout) -> graphviz.Digraph:
     graph_attr = {
         "rankdir": layout.rankdir,
         "fontname": FONT,
-        "nodesep": "0.12",
+        "nodesep": "0.25",  # less lets two edges' factors overlap where the edges converge
         "ranksep": "0.3",
         "newrank": "true",
-        # (no "ordering": rows of leaves are kept in order by side_by_side instead)
+        # Rows (side_by_side, box_rows) keep units in index order with invisible edges; dot's
+        # second crossing minimisation over the whole graph ignores them inside clusters, so it
+        # is off (it only runs for graphs with clusters). No "ordering": the rows do that job.
+        "remincross": "false",
     }
     if opts.size is not None:
         graph_attr["size"] = f"{opts.size[0]:g},{opts.size[1]:g}"
@@ -495,9 +571,10 @@ def new_graph(opts: RenderOptions, layout: Layout) -> graphviz.Digraph:
 
 
 def dot_args(opts: RenderOptions, fmt: str) -> tuple[str, ...]:
-    """Command-line settings for dot: the size limit (a page, or 1,600 px for png) and dpi."""
+    """Command-line settings for dot: the size limit (a page, or for png 16.7 in wide, which is
+    1,600 px at 96 dpi) and dpi. The limit is in inches, so dpi always scales a png's pixels."""
     if fmt == "png":
-        size = opts.size or (PNG_WIDTH / opts.dpi, 100.0 * PNG_WIDTH / opts.dpi)
+        size = opts.size or (PNG_WIDTH, 100.0 * PNG_WIDTH)
         return (f"-Gsize={size[0]:.4g},{size[1]:.4g}", f"-Gdpi={opts.dpi:g}")
     if fmt in ("svg", "pdf"):
         size = opts.size or PAGE
@@ -508,11 +585,11 @@ def dot_args(opts: RenderOptions, fmt: str) -> tuple[str, ...]:
 def add_clusters(
     graph: graphviz.Digraph,
     clusters: dict[str, list[tuple[str, dict]]],
-    rows: dict[str | None, list[list[str]]] | None = None,
+    rows: dict[str | None, list[list[str]]],
+    rankdir: str,
 ) -> None:
     """One subgraph per cluster, titled with its name, holding the nodes gathered for it, and
     the rows of nodes to keep side by side in order (see side_by_side)."""
-    rows = rows or {}
     add_rows(graph, rows.get(None, []))
     for i, (title, members) in enumerate(clusters.items()):
         with graph.subgraph(name=f"cluster_{i}") as sub:
@@ -526,30 +603,55 @@ def add_clusters(
             )
             for node_id, attrs in members:
                 sub.node(node_id, **attrs)
-            add_rows(sub, rows.get(title, []))
+            # Inside a cluster dot lays an LR row out bottom to top: chain it the other way, so
+            # that unit 1 is on top, as outside clusters.
+            add_rows(sub, rows.get(title, []), reverse=rankdir == "LR")
 
 
-def add_rows(graph: graphviz.Digraph, rows: list[list[str]]) -> None:
-    """Each row as a rank=same subgraph chained left to right by invisible edges."""
+def add_rows(graph: graphviz.Digraph, rows: list[list[str]], reverse: bool = False) -> None:
+    """Each row as a rank=same subgraph chained by invisible edges (from its end if reverse)."""
     for row in rows:
+        if reverse:
+            row = row[::-1]
         with graph.subgraph() as same:
             same.attr(rank="same")
             for tail, head in zip(row, row[1:]):
                 same.edge(tail, head, style="invis")
 
 
-def add_caption(graph: graphviz.Digraph, opts: RenderOptions, frame: Frame | None) -> None:
-    """The graph's caption: the backward step being shown, then a key to the colours."""
+def kinds_in_boxes(
+    root: Value, order: list[Value], opts: RenderOptions, owner: dict[Value, Box]
+) -> set[str]:
+    """The fill colours a boxed view shows: its boxes' (the root's box is the loss), the rows
+    of parameters and inputs inside them, and the kinds of the values drawn on their own."""
+    kinds = set()
+    for node in order:
+        kind = kind_of(node, root, opts)
+        box = owner.get(node)
+        if box is None:
+            kinds.add(kind)
+            continue
+        kinds.add("loss" if root in box.nodes else "intermediate")
+        if kind in ("parameter", "input") and style_of(opts, node).row is not None:
+            kinds.add(kind)
+    return kinds
+
+
+def add_caption(
+    graph: graphviz.Digraph, opts: RenderOptions, frame: Frame | None, kinds: set[str]
+) -> None:
+    """The graph's caption: the backward step being shown, then a key to the colours drawn
+    (only the kinds present, so a key never shows a colour the picture does not use)."""
     rows = []
     if frame is not None:
-        head, *items = step_caption(frame, opts.digits)
+        head, *items = step_caption(frame, opts)
         lines = [f'<TR><TD ALIGN="LEFT" COLSPAN="2">{html_text(head)}</TD></TR>']
         lines += [
             f'<TR><TD WIDTH="16"></TD><TD ALIGN="LEFT">{html_text(t)}</TD></TR>' for t in items
         ]
         rows.append(f'<TR><TD><TABLE BORDER="0" CELLSPACING="0">{"".join(lines)}</TABLE></TD></TR>')
     if opts.legend:
-        keys = ("input", "parameter", "intermediate", "loss")
+        keys = [k for k in ("input", "parameter", "intermediate", "loss") if k in kinds]
         swatches = "".join(f'<TD BGCOLOR="{FILL[k]}" BORDER="1">{k}</TD>' for k in keys)
         note = "<TD>edge label: d(result)/d(operand)</TD>" if opts.edge_labels else ""
         key = f'<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="3"><TR>{swatches}{note}</TR></TABLE>'
@@ -563,18 +665,25 @@ def add_caption(graph: graphviz.Digraph, opts: RenderOptions, frame: Frame | Non
         )
 
 
-def step_caption(frame: Frame, digits: int, most: int = 8) -> list[str]:
-    """What one backward step did: the node's grad, then what it added to each parent."""
+def step_caption(frame: Frame, opts: RenderOptions, most: int = 8) -> list[str]:
+    """What one backward step did: the node's grad, then what it added to each parent. Nodes
+    are called by the hook's ``name`` where it gives one, as in the picture."""
+    digits = opts.digits
+
+    def called(node: Value) -> str:
+        shown = style_of(opts, node).name
+        return visible(shown) if shown is not None else name(node, digits)
+
     step = frame.step
     g = num(step.grad, digits)
-    head = f"step {step.index} of 0-{frame.total - 1}: {name(step.node, digits)} has grad g = {g}"
+    head = f"step {step.index} of steps 0 to {frame.total - 1}: {called(step.node)} has grad "
+    head += f"g = {g}"
     if not step.contributions:
         return [head + "; a leaf, nothing to pass on"]
     lines = [head + "; it passes (local derivative) x g to each parent:"]
     for c in step.contributions[:most]:
         lines.append(
-            f"{name(c.parent, digits)}.grad += {num(c.local_grad, digits)} x {g}"
-            f" = {num(c.added, digits)}"
+            f"{called(c.parent)}.grad += {num(c.local_grad, digits)} x {g} = {num(c.added, digits)}"
         )
     if len(step.contributions) > most:
         lines.append(f"... and {len(step.contributions) - most} more")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.render import backends
-from engine.render.dot import Layout, check_size, choose_layout, value_graph
+from engine.render.dot import Layout, check_size, choose_rankdir, value_graph
 from engine.render.files import write_atomic
 from engine.render.options import RenderOptions, options_from, style_of
 from engine.render.steps import frames, grads_kept
@@ -73,7 +73,7 @@ def explore(
 
     order = topo_order(root)
     check_size(root, len(order), opts)
-    layout = Layout(choose_layout(order, opts).rankdir, "values")
+    layout = Layout(choose_rankdir(order, opts), "values")
     backends.require_program(opts.backend, "svg")  # before any work, with what is missing
 
     with grads_kept(order):
@@ -122,7 +122,8 @@ def graph_data(
             {
                 "id": i,
                 "label": visible(node.label) if node.label is not None else None,
-                "name": name(node, opts.digits),
+                # the hook's name where it gives one, as in every picture; else the label
+                "name": visible(style.name) if style.name is not None else name(node, opts.digits),
                 "alt": visible(alt) if isinstance(alt, str) else None,
                 "op": node.op,
                 "kind": "loss" if node is root else (style.kind or _kind(node)),

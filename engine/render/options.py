@@ -67,9 +67,12 @@ class RenderOptions:
 
     rankdir: 'LR' (inputs left, root right), 'TB' (inputs on top), or 'auto': LR for shallow
       graphs, TB for deep ones, so that pictures fit a page.
-    view: 'values' (every value and op), 'boxes' (the ``describe`` hook's boxes drawn as one
-      node each; 'neurons' is accepted as another name for it), or 'auto': boxes when the hook
-      gives boxes and the value view would be too wide for a page, else values.
+    view: 'values' (every value and op; the default), 'boxes' (the ``describe`` hook's boxes
+      drawn as one node each; 'neurons' is accepted as another name for it), or 'auto': boxes
+      when the hook gives boxes and the value view would be too big for a page, else values.
+      The view asked for is the view drawn: where the value view is too big for a page and
+      the hook offers boxes, a UserWarning says so and names view='boxes' ('auto' switches, and
+      its warning says that it did).
     edge_labels: write each edge's local derivative (the chain-rule factor) on it.
     highlight: nodes to outline in red, with the edges between them.
     highlight_paths_from: outline every path from this node up to the root.
@@ -79,13 +82,15 @@ class RenderOptions:
     backend: which dot program renders: 'system' (Graphviz), 'pure' (graphviz-pure) or None
       (the environment variable CHAINRULE_DOT, else the first one found).
     size: the largest drawing, in inches, as (width, height); dot scales a larger one down.
-      None: an A4 page (7.5 x 10.5 in) for svg and pdf, 1,600 px wide for png.
-    dpi: pixels per inch of png pictures (svg and pdf are vector, in points).
+      None: an A4 page (7.5 x 10.5 in) for svg and pdf, 16.7 in wide for png (1,600 px at
+      the default dpi).
+    dpi: pixels per inch of png pictures (svg and pdf are vector, in points): a png of the
+      same graph at twice the dpi has twice the pixels each way.
     describe: the hook ``node -> NodeStyle | None`` (see NodeStyle), e.g. nn.graph_view(model).
     """
 
     rankdir: str = "auto"
-    view: str = "auto"
+    view: str = "values"
     edge_labels: bool = True
     highlight: frozenset[Value] = frozenset()
     highlight_paths_from: Value | None = None

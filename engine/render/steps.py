@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from engine.graph import BackwardStep, topo_order
 from engine.render import backends
-from engine.render.dot import Frame, Layout, check_size, choose_layout, dot_args, value_graph
+from engine.render.dot import Frame, Layout, check_size, choose_rankdir, dot_args, value_graph
 from engine.render.files import ensure_folder, write_atomic
 from engine.render.options import RenderOptions
 
@@ -88,7 +88,7 @@ def render_steps(
     fmt = backends.check_format(fmt, fmt_given)
     order = topo_order(root)
     check_size(root, len(order), opts)
-    layout = Layout(choose_layout(order, opts).rankdir, "values")
+    layout = Layout(choose_rankdir(order, opts), "values")
     if fmt not in ("dot", "gv"):  # fail before drawing anything, not half way through
         try:
             backends.require_program(opts.backend, fmt)
