@@ -43,7 +43,8 @@ def _one_output_model(model: object, doing: str) -> int | None:
     if nout is not None and nout != 1:
         raise ValueError(
             f"model: {doing} needs a model with one output unit, got {model!r} with {nout} "
-            f"outputs; the losses compare one output per sample with one label"
+            f"outputs; this loss compares one output per sample with one label (for one output "
+            f"per class, use loss='cross_entropy' with class labels 0 .. k-1)"
         )
     return nin
 
