@@ -12,4 +12,5 @@ DEMOS = [
     "four_layer",
     "circles",
     "second_order",
+    "spiral",
 ]

@@ -29,7 +29,9 @@ Files written under --out:
 
 At the end it prints the dead ReLU units per layer (nn.DeadUnits: a unit whose input is <= 0 for
 every training sample) and the epoch each one died: when a whole layer dies, the output no longer
-depends on the input and the loss sticks at ln 2.
+depends on the input and the loss sticks at ln 2. Then it trains seed 17, the seed whose ReLU run
+sticks (README, seed 003), twice: with ReLU and with leaky ReLU hidden units (same data, weights
+and batches), and prints how each ends: with leaky ReLU no unit can die.
 
 The grids are computed with ``nn.predict`` (floats, no graph); the demo checks that it matches the
 graph's forward pass on the test set and exits non-zero if it does not.
@@ -54,6 +56,7 @@ ACTIVATIONS = ["relu"] * 4 + ["sigmoid"]
 LIMIT = 1.5  # the plots cover [-LIMIT, LIMIT]^2
 GRID = 100  # grid points per side
 MAX_NODES = 300  # the most value nodes the explorer page draws
+STUCK_SEED = 17  # the seed whose ReLU run sticks at ln 2 (README, seed 003)
 
 
 def article_setup(seed: int) -> tuple[nn.MLP, list, list, list, list]:
@@ -175,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "one run says little: runs of this network either learn or stick at ln 2, in Keras as "
         "here;\n  python -m benchmarks.keras_seeds compares both over 20 seeds (README, seed 003)"
     )
+    for line in leaky_relu_on_the_stuck_seed(args.epochs, args.compile):
+        print(line)
     test_loss, test_accuracy = nn.evaluate(model, X_test, y_test, loss="binary_cross_entropy")
     print(f"test loss: {test_loss:.4f} (Keras in the article: {KERAS_LOSS})")
     print(f"test accuracy: {test_accuracy:.4f} (Keras in the article: {KERAS_ACCURACY})")
@@ -189,6 +194,35 @@ def write_training_page(path: Path, model: nn.MLP, X_train: list, y_train: list)
         optimizer=nn.Adamax(model.parameters()), batch_size=32,
         title="circles: the article's network, training in your browser",
     )  # fmt: skip
+
+
+def leaky_relu_on_the_stuck_seed(epochs: int, compile: bool = True) -> list[str]:
+    """Train seed 17 with ReLU and then with leaky ReLU hidden units (the same Glorot weights,
+    data and batches): a line per run saying how it ends, measured now."""
+    lines = [
+        f"seed {STUCK_SEED}, {epochs} epochs, ReLU against leaky ReLU (slope 0.01) hidden units:"
+    ]
+    for hidden in ("relu", "leaky_relu"):
+        model, X_train, _, y_train, _ = article_setup(STUCK_SEED)
+        if hidden != "relu":
+            leaky = nn.MLP(2, SIZES, [hidden] * 4 + ["sigmoid"], seed=STUCK_SEED)
+            for p, q in zip(leaky.parameters(), model.parameters()):
+                p.data = q.data
+            model = leaky
+        # (tracing a compiled step costs more than a few epochs interpreted; same bits either way)
+        fast = compile and epochs >= 5
+        history = article_training(
+            model, X_train, y_train, epochs, STUCK_SEED, compile=fast, verbose=False
+        )
+        dead = [
+            k for k, units in nn.dead_units(model, X_train).items() if len(units) == SIZES[k - 1]
+        ]
+        ending = f"layer(s) {dead} entirely dead" if dead else "no layer dead"
+        lines.append(
+            f"  {hidden:10s}  final training loss {history.loss[-1]:.4f} (ln 2 = 0.6931), "
+            f"accuracy {history.accuracy[-1]:.4f}, {ending}"
+        )
+    return lines
 
 
 def activations_match() -> bool:

@@ -102,19 +102,14 @@ def _draw(source: str, path: str | Path) -> Path:
 
 # ---- seed 003: activation functions and their derivatives ----------------------------------------
 
-LEAK = 0.01  # leaky ReLU's slope for z < 0 (PyTorch's default)
-
-
-def leaky_relu(z: Value) -> Value:
-    """max(z, 0) - LEAK max(-z, 0), from the engine's relu: the engine has no leaky ReLU op."""
-    return z.relu() - LEAK * (-z).relu()
+LEAK = 0.01  # leaky ReLU's slope for z < 0 (PyTorch's default, the op's default)
 
 
 ACTIVATION_CURVES: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
     "tanh": Value.tanh,
     "ReLU": Value.relu,
-    "leaky ReLU": leaky_relu,
+    "leaky ReLU": Value.leaky_relu,
 }
 
 

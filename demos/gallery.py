@@ -172,6 +172,26 @@ ARTICLES = (
             ),
         ),
     ),
+    Article(
+        "",  # no article: the classifier over several classes that courses take up next
+        "After the articles: several classes, softmax and cross-entropy on a spiral",
+        "spiral",
+        (
+            Figure(
+                "the decision regions",
+                "a 2-16-16-3 network's predicted class over the plane, three spiral arms",
+                ("spiral_regions.png",),
+                "nn.make_spiral(100, 3, noise=0.2), cross-entropy over three logits, accuracy by "
+                "argmax",
+            ),
+            Figure(
+                "the graph",
+                "one sample's loss L = -log softmax(z)_y, one box per neuron",
+                ("spiral_graph.svg",),
+                "after backward(); the demo checks dL/dz_k = p_k - [k = y] node by node",
+            ),
+        ),
+    ),
 )
 
 STYLE = """
@@ -206,7 +226,8 @@ def page(out: Path, articles: Sequence[Article] = ARTICLES) -> tuple[str, list[s
     ]
     for article in articles:
         e = html.escape
-        parts.append(f"<h2>Seed {e(article.seed)}: {e(article.title)}</h2>")
+        seed = f"Seed {e(article.seed)}: " if article.seed else ""
+        parts.append(f"<h2>{seed}{e(article.title)}</h2>")
         pages = sorted(p.name for p in out.glob(f"{article.demo}*.html"))
         links = ", ".join(f'<a href="{e(p)}">{e(p)}</a>' for p in pages)
         parts.append(

@@ -12,9 +12,16 @@ process-wide count of open blocks is read first, and the thread's own depth only
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from engine.errors import describe
+
+if TYPE_CHECKING:
+    from engine.value import Value
 
 _active = 0  # open detect_anomaly() blocks, all threads together: the hot path's first test
 _lock = threading.Lock()
@@ -40,3 +47,14 @@ def detect_anomaly() -> Iterator[None]:
         _local.depth -= 1
         with _lock:
             _active -= 1
+
+
+def check_finite(v: Value) -> None:
+    """Under detect_anomaly(): refuse a non-finite result or local derivative, naming the op."""
+    if math.isfinite(v.data) and all(map(math.isfinite, v.local_grads)):
+        return
+    inputs = ", ".join(map(describe, v.parents)) or "constants only"
+    raise FloatingPointError(
+        f"op {v.op!r} produced a non-finite result (data={v.data!r}, local derivatives="
+        f"{list(v.local_grads)!r}) from inputs: {inputs}"
+    )

@@ -13,17 +13,24 @@ op and data; a plain number by its value.
 from __future__ import annotations
 
 import math
+import numbers
 
 __all__ = [
+    "cos",
     "div",
     "divide",
     "exp",
     "exponent_slope",
+    "expm1",
+    "ieee_exp",
     "log",
+    "log1p",
     "name",
     "pow_slope",
     "power",
+    "real",
     "sigmoid",
+    "sin",
     "sqrt",
 ]
 
@@ -35,6 +42,26 @@ def name(x: object) -> str:
 
         return describe(x)  # type: ignore[arg-type]
     return repr(x)
+
+
+def real(data: object) -> float:
+    """Value()'s data as a float: any real number, bools and numpy's as 0.0/1.0 (as PyTorch
+    takes them); a clear error for anything else, or for an int beyond the float range."""
+    if isinstance(data, numbers.Real):
+        try:
+            return float(data)
+        except OverflowError:
+            digits = len(str(abs(data))) if abs(data) < 10**1000 else "over 1000"  # type: ignore[operator]
+            raise ValueError(
+                f"Value(): data is an int of {digits} digits, too large for a float "
+                f"(the largest is about 1.8e308)"
+            ) from None
+    kind = type(data)
+    if kind.__module__ == "numpy" and kind.__name__ in ("bool_", "bool"):  # numpy.True_
+        return 1.0 if data else 0.0
+    is_value = hasattr(data, "data") and hasattr(data, "op")
+    hint = " (it is already a Value; use it directly)" if is_value else ""
+    raise TypeError(f"Value() data must be a real number, got {kind.__name__}{hint}")
 
 
 def div(x: float, y: float) -> float:
@@ -64,12 +91,38 @@ def exp(a: float, culprit: object = None) -> float:
         raise overflow("exp", a if culprit is None else culprit) from None
 
 
+def expm1(a: float, culprit: object = None) -> float:
+    """e ** a - 1, exact near 0 where exp(a) - 1 loses digits; OverflowError as exp's."""
+    try:
+        return math.expm1(a)
+    except OverflowError:
+        raise overflow("expm1", a if culprit is None else culprit) from None
+
+
+def ieee_exp(a: float) -> float:
+    """e ** a as IEEE 754 exp: inf where it overflows, never an error. For formulas in which
+    PyTorch lets e ** a overflow and the result stays finite (silu's a / (1 + e ** -a))."""
+    try:
+        return math.exp(a)
+    except OverflowError:
+        return math.inf
+
+
 def log(a: float, culprit: object = None) -> float:
     """The natural logarithm; ValueError for a <= 0 (NaN gives NaN)."""
     if a <= 0.0:
         operand = name(a if culprit is None else culprit)
         raise ValueError(f"op 'log': operand must be > 0, got {operand}")
     return math.log(a)
+
+
+def log1p(a: float, culprit: object = None) -> float:
+    """log(1 + a), exact near 0 where log(1 + a) loses digits; ValueError for a <= -1 (NaN gives
+    NaN), as log's for a <= 0."""
+    if a <= -1.0:
+        operand = name(a if culprit is None else culprit)
+        raise ValueError(f"op 'log1p': operand must be > -1, got {operand}")
+    return math.log1p(a)
 
 
 def sigmoid(a: float) -> float:
@@ -93,10 +146,27 @@ def power(a: float, p: float, base: object = None, exponent: object = None) -> f
         raise OverflowError(f"op '**': result too large for a float, from {b} ** {e}") from None
 
 
-def sqrt(a: float, culprit: object = None) -> float:
-    """a ** 0.5 as PyTorch computes it, by sqrt: sqrt(-0.0) is -0.0 (pow would give +0.0)."""
-    check_power(a, 0.5, a if culprit is None else culprit)
+def sqrt(a: float, culprit: object = None, op: str = "**") -> float:
+    """a ** 0.5 as PyTorch computes it, by sqrt: sqrt(-0.0) is -0.0 (pow would give +0.0).
+
+    ValueError for a < 0, as for a negative base to the power 0.5; ``op`` names the op in the
+    message ('**' for x ** 0.5, 'sqrt' for x.sqrt())."""
+    if op == "**":
+        check_power(a, 0.5, a if culprit is None else culprit)
+    elif a < 0.0:
+        operand = name(a if culprit is None else culprit)
+        raise ValueError(f"op {op!r}: operand must be >= 0, got {operand}")
     return math.sqrt(a) if a == a else a
+
+
+def sin(a: float) -> float:
+    """sin(a); NaN at ±inf, as IEEE 754 and PyTorch have it (Python's math.sin raises there)."""
+    return math.sin(a) if a - a == 0.0 else math.nan
+
+
+def cos(a: float) -> float:
+    """cos(a); NaN at ±inf, as IEEE 754 and PyTorch have it (Python's math.cos raises there)."""
+    return math.cos(a) if a - a == 0.0 else math.nan
 
 
 def check_power(a: float, p: float, culprit: object) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from engine import anomaly
-from engine.value import Number, Value, _const, check_finite, const_or_raise, node
+from engine.value import Number, Value, _const, node
 
 __all__ = ["linear", "total"]
 
@@ -133,7 +133,7 @@ def _linear_of_values(weights: Sequence[Value], inputs: Sequence[Value], bias: V
     v._pn = tuple(parents)
     v._ln = tuple(factors)
     if anomaly._active and anomaly.enabled():
-        check_finite(v)
+        anomaly.check_finite(v)
     return v
 
 
@@ -160,7 +160,7 @@ def _linear_of_data(weights: Sequence[Value], inputs: Sequence[float], bias: Val
     v._pn = (bias, *weights)
     v._ln = (1.0, *inputs)
     if anomaly._active and anomaly.enabled():
-        check_finite(v)
+        anomaly.check_finite(v)
     return v
 
 
@@ -182,3 +182,13 @@ def total(terms: Iterable[Value | Number]) -> Value:
             constants.append((len(parents), c))
     const = {"constants": tuple(constants)} if constants else None
     return node(acc, "sum", pn=tuple(parents), ln=(1.0,) * len(parents), const=const)
+
+
+def const_or_raise(x: object, op: str, role: str) -> float:
+    """A plain-number operand of an n-ary op as a float; TypeError naming the op and role."""
+    c = _const(x)
+    if c is None:
+        raise TypeError(
+            f"op {op!r}: {role} must be a Value or a real number, got {type(x).__name__}"
+        )
+    return c

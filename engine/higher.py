@@ -132,6 +132,13 @@ VALUE_NAMES: dict[str, object] = {
     "power": _power,
     "sqrt": op_function("**k", floats.sqrt, k=0.5),
     "pow_slope": _pow_slope,
+    "sin": op_function("sin", floats.sin),
+    "cos": op_function("cos", floats.cos),
+    "abs": op_function("abs", abs),
+    "log1p": op_function("log1p", floats.log1p),
+    "expm1": op_function("expm1", floats.expm1),
+    "erf": op_function("erf", math.erf),
+    "ieee_exp": op_function("exp", floats.ieee_exp),  # the op exp, inf where it overflows
     "exponent_slope": _exponent_slope,
     # the constants (inf, nan, ...) are the float table's own
     **{name: c for name, c in FLOAT_NAMES.items() if isinstance(c, float)},

@@ -118,6 +118,40 @@ FUNCTIONS: dict[str, tuple[str, str | None]] = {
 }""",
     ),
     "ieee_pow": ("ieee_pow", "function ieee_pow(a, p) { return cPow(a, p); }"),
+    "sin": ("Math.sin", None),  # NaN at ±inf, as floats.sin
+    "cos": ("Math.cos", None),
+    "abs": ("Math.abs", None),
+    "ieee_exp": ("Math.exp", None),  # inf where it overflows, never an error
+    "log1p": (
+        "log1p",
+        r"""function log1p(a) {
+  if (a <= -1) throw floatError("ValueError", "op 'log1p': operand must be > -1, got " + floatName(a));
+  return Math.log1p(a);
+}""",
+    ),
+    "expm1": (
+        "expm1",
+        r"""function expm1(a) {
+  const r = Math.expm1(a);
+  if (r === Infinity && a !== Infinity) throw floatError("OverflowError", "op 'expm1': result too large for a float, from " + floatName(a));
+  return r;
+}""",
+    ),
+    # JavaScript has no erf: the series erf(x) = 2/sqrt(pi) e^(-x^2) sum_n (2x^2)^n x / (1*3*...*(2n+1)),
+    # whose terms are all positive (no cancellation); |x| >= 6 is ±1 to the last bit.
+    "erf": (
+        "erf",
+        r"""function erf(a) {
+  if (a !== a) return NaN;
+  const x = Math.abs(a);
+  if (x >= 6) return a > 0 ? 1 : -1;
+  const y = 2 * x * x;
+  let term = x, sum = x;
+  for (let n = 1; term > sum * 1e-17; n++) { term *= y / (2 * n + 1); sum += term; }
+  const r = 1.1283791670955126 * Math.exp(-x * x) * sum;
+  return a < 0 ? -r : (a === 0 ? a : r);
+}""",
+    ),
     "inf": ("Infinity", None),
     "nan": ("NaN", None),
 }

@@ -48,7 +48,8 @@ class Rule:
 
     ``torch`` is the same op as a PyTorch expression (``torch`` and ``F`` for
     torch.nn.functional in scope), used by the tests and the export; ``torch_module`` names the
-    torch.nn module of an activation (None: the op is no activation).
+    torch.nn module of an activation (None: the op is no activation), whose defaults are the
+    ``defaults`` of the rule's last params (an activation by name uses them: leaky_relu's slope).
     """
 
     op: str
@@ -59,6 +60,7 @@ class Rule:
     torch: str = ""
     torch_module: str | None = None
     doc: str = ""
+    defaults: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.grads) != len(self.operands):
@@ -111,6 +113,46 @@ _TABLE: list[Rule | SumRule] = [
     Rule("clip", ("a",),      "low if a < low else high if a > high else a",
                               ("1.0 if low <= a <= high else 0.0",),
          params=("low", "high"), torch="torch.clamp(a, low, high)"),
+    # log1p, expm1 and erf: exact near 0 (softplus, elu and gelu are written with them).
+    Rule("log1p", ("a",),     "log1p(a)",       ("div(1.0, a + 1.0)",), torch="torch.log1p(a)"),
+    Rule("expm1", ("a",),     "expm1(a)",       ("out + 1.0",),         torch="torch.expm1(a)"),
+    # erf's slope 2/√π e**-a² (1.1283791670955126 = 2/√π), as PyTorch computes it.
+    Rule("erf",  ("a",),      "erf(a)",         ("1.1283791670955126 * exp(-(a * a))",),
+         torch="torch.erf(a)"),
+    Rule("sin",  ("a",),      "sin(a)",         ("cos(a)",),            torch="torch.sin(a)"),
+    Rule("cos",  ("a",),      "cos(a)",         ("-sin(a)",),           torch="torch.cos(a)"),
+    # The slope is the sign, 0 at 0 (and at NaN), as PyTorch's sgn.
+    Rule("abs",  ("a",),      "abs(a)",         ("1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0",),
+         torch="torch.abs(a)"),
+    # As a ** 0.5; PyTorch's slope 1 / (2 out) has the same bits as 0.5 / out.
+    Rule("sqrt", ("a",),      "sqrt(a)",        ("div(0.5, out)",),     torch="torch.sqrt(a)"),
+    # The activations PyTorch has as modules, each written as PyTorch's CPU kernels compute it.
+    # softplus: beta 1, threshold 20 (a itself above 20).
+    Rule("softplus", ("a",),  "a if a > 20.0 else log1p(exp(a))",
+                              ("1.0 if a > 20.0 else exp(a) / (exp(a) + 1.0)",),
+         torch="F.softplus(a)", torch_module="Softplus"),
+    # NaN gets the negative side's slope, as in PyTorch.
+    Rule("leaky_relu", ("a",), "a if a > 0.0 else a * negative_slope",
+                              ("1.0 if a > 0.0 else negative_slope",),
+         params=("negative_slope",), defaults=(0.01,),
+         torch="F.leaky_relu(a, negative_slope)", torch_module="LeakyReLU"),
+    # NaN gets slope 1, as in PyTorch.
+    Rule("elu",  ("a",),      "expm1(a) * alpha if a <= 0.0 else a",
+                              ("alpha * exp(a) if a <= 0.0 else 1.0",),
+         params=("alpha",), defaults=(1.0,), torch="F.elu(a, alpha)", torch_module="ELU"),
+    # gelu, the exact form a Φ(a) with Φ(a) = (1 + erf(a / √2)) / 2 (0.7071067811865476 = 1/√2);
+    # the slope Φ(a) + a φ(a), φ the normal density (0.3989422804014327 = 1/√(2π)).
+    Rule("gelu", ("a",),      "a * 0.5 * (1.0 + erf(a * 0.7071067811865476))",
+                              ("0.5 * (1.0 + erf(a * 0.7071067811865476))"
+                               " + a * (0.3989422804014327 * exp(a * a * -0.5))",),
+         torch="F.gelu(a)", torch_module="GELU"),
+    # silu a σ(a), as PyTorch computes it: a / (1 + e**-a), slope σ(a) (1 + a (1 - σ(a))) with
+    # σ(a) = 1 / (1 + e**-a). (PyTorch's compiled kernel fuses a multiply-add in the slope, so
+    # its last bit may differ.)
+    Rule("silu", ("a",),      "a / (1.0 + ieee_exp(-a))",
+                              ("1.0 / (1.0 + ieee_exp(-a))"
+                               " * (1.0 + a * (1.0 - 1.0 / (1.0 + ieee_exp(-a))))",),
+         torch="F.silu(a)", torch_module="SiLU"),
     # n-ary sums, left to right from the start: b + w1*x1 + w2*x2 + ..., and t1 + t2 + ...
     #       op        start  one term    its formula  d term / d each of its operands
     SumRule("linear", "b",   ("w", "x"), "w * x",     ("x", "w"), torch="b + (w * x).sum()"),
@@ -129,6 +171,13 @@ FLOAT_NAMES: dict[str, object] = {
     "sigmoid": floats.sigmoid,
     "power": floats.power,
     "sqrt": floats.sqrt,
+    "sin": floats.sin,
+    "cos": floats.cos,
+    "abs": abs,
+    "log1p": floats.log1p,
+    "expm1": floats.expm1,
+    "erf": math.erf,
+    "ieee_exp": floats.ieee_exp,
     "pow_slope": floats.pow_slope,
     "exponent_slope": floats.exponent_slope,
     "inf": math.inf,
@@ -153,8 +202,13 @@ def parse(expression: str) -> ast.expr:
 
 
 @functools.cache
-def _float_function(expression: str, names: tuple[str, ...]) -> Callable[..., float]:
-    source = f"lambda {', '.join(names)}: {expression}"
+def _float_function(
+    expression: str, names: tuple[str, ...], defaults: tuple[float, ...] = ()
+) -> Callable[..., float]:
+    """The formula as a function of ``names``, the last ``len(defaults)`` of them optional."""
+    first = len(names) - len(defaults)
+    args = [*names[:first], *(f"{n}={d!r}" for n, d in zip(names[first:], defaults))]
+    source = f"lambda {', '.join(args)}: {expression}"
     return eval(source, dict(FLOAT_NAMES))  # noqa: S307 - the table's own formulas
 
 
@@ -171,11 +225,12 @@ def evaluate(rule: Rule, args: Mapping[str, float]) -> tuple[float, tuple[float,
 
 def float_forward(op: str) -> Callable[..., float]:
     """The forward formula of a one- or two-operand op as a float function of its operands, then
-    its params (as keyword-free positional arguments), e.g. float_forward('tanh')(0.5)."""
+    its params (positional, those with defaults optional), e.g. float_forward('tanh')(0.5),
+    float_forward('leaky_relu')(-2.0) with the default slope 0.01."""
     rule = rule_for(op)
     if not isinstance(rule, Rule):
         raise ValueError(f"float_forward: op {op!r} is an n-ary sum, not a function of operands")
-    return _float_function(rule.forward, (*rule.operands, *rule.params))
+    return _float_function(rule.forward, (*rule.operands, *rule.params), rule.defaults)
 
 
 def derivatives(rule: Rule, args: Mapping[str, float], out: float) -> tuple[float, ...]:

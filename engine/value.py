@@ -19,7 +19,6 @@ import numbers
 from collections.abc import Iterator
 
 from engine import anomaly, floats
-from engine.errors import describe
 from engine.graph import BackwardStep
 from engine.graph import backward as _backward
 from engine.graph import backward_steps as _backward_steps
@@ -60,7 +59,7 @@ def node(
     v._pn = pn
     v._ln = ln
     if anomaly._active and anomaly.enabled():
-        check_finite(v)
+        anomaly.check_finite(v)
     return v
 
 
@@ -89,7 +88,7 @@ class Value(Node):
     def __init__(self, data: Number, label: str | None = None) -> None:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value() label must be a str or None, got {type(label).__name__}")
-        self.data = _real(data)
+        self.data = floats.real(data)
         self.grad = 0.0
         self.op = ""
         self.label = label
@@ -120,7 +119,7 @@ class Value(Node):
             v._pn = None
             v._ln = ()
             if anomaly._active and anomaly.enabled():
-                check_finite(v)
+                anomaly.check_finite(v)
             return v
         c = _const(other)
         if c is None:
@@ -162,7 +161,7 @@ class Value(Node):
             v._pn = None
             v._ln = ()
             if anomaly._active and anomaly.enabled():
-                check_finite(v)
+                anomaly.check_finite(v)
             return v
         c = _const(other)
         if c is None:
@@ -262,6 +261,75 @@ class Value(Node):
         # NaN passes on with derivative 0, as torch.clamp does (and so do NaN bounds)
         return node(a, "clip", self, 1.0 if lo <= a <= hi else 0.0, const=bounds)
 
+    def log1p(self) -> Value:
+        """log(1 + self), exact near 0; d/dx = 1 / (1 + x). ValueError for self <= -1."""
+        a = self.data
+        return node(floats.log1p(a, self), "log1p", self, floats.div(1.0, a + 1.0))
+
+    def expm1(self) -> Value:
+        """e**self - 1, exact near 0; its derivative is e**self, the result + 1."""
+        out = floats.expm1(self.data, self)
+        return node(out, "expm1", self, out + 1.0)
+
+    def erf(self) -> Value:
+        """The error function; its derivative is 2/√π e**-x² (PyTorch's constant and order)."""
+        a = self.data
+        return node(math.erf(a), "erf", self, 1.1283791670955126 * math.exp(-(a * a)))
+
+    def sin(self) -> Value:
+        """sin(self); its derivative is cos(self). NaN at ±inf, as in PyTorch."""
+        return node(floats.sin(self.data), "sin", self, floats.cos(self.data))
+
+    def cos(self) -> Value:
+        """cos(self); its derivative is -sin(self). NaN at ±inf, as in PyTorch."""
+        return node(floats.cos(self.data), "cos", self, -floats.sin(self.data))
+
+    def abs(self) -> Value:
+        """|self|, also as abs(v); the derivative is the sign, 0 at 0 and NaN (PyTorch's sgn)."""
+        a = self.data
+        return node(abs(a), "abs", self, 1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0)
+
+    __abs__ = abs
+
+    def sqrt(self) -> Value:
+        """self ** 0.5 (sqrt(-0.0) is -0.0), d/dx = 0.5 / sqrt(x); ValueError for self < 0."""
+        out = floats.sqrt(self.data, self, "sqrt")
+        return node(out, "sqrt", self, floats.div(0.5, out))
+
+    # ---- more activations, each as PyTorch's CPU kernel computes it ------------------------------
+
+    def softplus(self) -> Value:
+        """log(1 + e**self), PyTorch's (beta 1, threshold 20: self itself above 20)."""
+        a = self.data
+        e = 0.0 if a > 20.0 else math.exp(a)
+        out, slope = (a, 1.0) if a > 20.0 else (math.log1p(e), e / (e + 1.0))
+        return node(out, "softplus", self, slope)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """self above 0, negative_slope * self below (NaN and 0 take negative_slope's side)."""
+        a, s = self.data, float(negative_slope)
+        out, slope = (a, 1.0) if a > 0.0 else (a * s, s)
+        return node(out, "leaky_relu", self, slope, const={"negative_slope": s})
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        """alpha (e**self - 1) up to 0, self above (NaN takes the upper side, slope 1)."""
+        a, c = self.data, float(alpha)
+        out, slope = (math.expm1(a) * c, c * math.exp(a)) if a <= 0.0 else (a, 1.0)
+        return node(out, "elu", self, slope, const={"alpha": c})
+
+    def gelu(self) -> Value:
+        """self Φ(self), Φ the normal CDF by erf (PyTorch's exact GELU); slope Φ + self φ."""
+        a = self.data
+        cdf = 1.0 + math.erf(a * 0.7071067811865476)  # (twice Φ) 1/√2
+        slope = 0.5 * cdf + a * (0.3989422804014327 * math.exp(a * a * -0.5))  # 1/√(2π)
+        return node(a * 0.5 * cdf, "gelu", self, slope)
+
+    def silu(self) -> Value:
+        """self σ(self), computed as self / (1 + e**-self); slope σ (1 + self (1 - σ))."""
+        a = self.data
+        d = 1.0 + floats.ieee_exp(-a)
+        return node(a / d, "silu", self, 1.0 / d * (1.0 + a * (1.0 - 1.0 / d)))
+
     # ---- backward (the graph walks live in engine.graph) -----------------------------------------
 
     def backward(self) -> None:
@@ -326,17 +394,6 @@ class Value(Node):
 # ---- helpers -------------------------------------------------------------------------------------
 
 
-def check_finite(v: Value) -> None:
-    """Under detect_anomaly(): refuse a non-finite result or local derivative, naming the op."""
-    if math.isfinite(v.data) and all(map(math.isfinite, v.local_grads)):
-        return
-    inputs = ", ".join(map(describe, v.parents)) or "constants only"
-    raise FloatingPointError(
-        f"op {v.op!r} produced a non-finite result (data={v.data!r}, local derivatives="
-        f"{list(v.local_grads)!r}) from inputs: {inputs}"
-    )
-
-
 def _const(x: object) -> float | None:
     """A real number as a float, or None if x is not one (the op then returns NotImplemented)."""
     if type(x) is float:
@@ -346,35 +403,6 @@ def _const(x: object) -> float | None:
     if isinstance(x, numbers.Real):
         return float(x)
     return None
-
-
-def const_or_raise(x: object, op: str, role: str) -> float:
-    """A plain-number operand of an n-ary op as a float; TypeError naming the op and role."""
-    c = _const(x)
-    if c is None:
-        raise TypeError(
-            f"op {op!r}: {role} must be a Value or a real number, got {type(x).__name__}"
-        )
-    return c
-
-
-def _real(data: object) -> float:
-    """Value()'s data as a float: any real number, bools and numpy's as 0.0/1.0 (as PyTorch
-    takes them); a clear error for anything else, or for an int beyond the float range."""
-    if isinstance(data, numbers.Real):
-        try:
-            return float(data)
-        except OverflowError:
-            digits = len(str(abs(data))) if abs(data) < 10**1000 else "over 1000"  # type: ignore[operator]
-            raise ValueError(
-                f"Value(): data is an int of {digits} digits, too large for a float "
-                f"(the largest is about 1.8e308)"
-            ) from None
-    kind = type(data)
-    if kind.__module__ == "numpy" and kind.__name__ in ("bool_", "bool"):  # numpy.True_
-        return 1.0 if data else 0.0
-    hint = " (it is already a Value; use it directly)" if isinstance(data, Value) else ""
-    raise TypeError(f"Value() data must be a real number, got {kind.__name__}{hint}")
 
 
 def _compared(x: object) -> float | None:

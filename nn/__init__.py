@@ -2,11 +2,20 @@
 
 from nn import notebook as _notebook  # noqa: F401 - attaches the notebook displays
 from nn.activations import ACTIVATIONS
-from nn.data import batches, make_circles, make_moons, train_test_split
+from nn.data import batches, make_circles, make_moons, make_spiral, train_test_split
 from nn.diagnostics import DeadUnits, dead_units
 from nn.graph_view import graph_view
 from nn.layers import MLP, Layer, Neuron, load, seed_name
-from nn.losses import LOSSES, binary_cross_entropy, get_loss, hinge, mse
+from nn.losses import (
+    LOSSES,
+    binary_cross_entropy,
+    cross_entropy,
+    get_loss,
+    hinge,
+    log_softmax,
+    mse,
+    softmax,
+)
 from nn.model_file import save
 from nn.module import Module
 from nn.optim import SGD, Adam, Adamax, Optimizer
@@ -29,6 +38,7 @@ __all__ = [
     "Optimizer",
     "batches",
     "binary_cross_entropy",
+    "cross_entropy",
     "dead_units",
     "evaluate",
     "fit",
@@ -36,12 +46,15 @@ __all__ = [
     "graph_view",
     "hinge",
     "load",
+    "log_softmax",
     "make_circles",
     "make_moons",
+    "make_spiral",
     "mse",
     "predict",
     "save",
     "seed_name",
+    "softmax",
     "to_torch",
     "train_test_split",
     "training_page",

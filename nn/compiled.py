@@ -17,7 +17,12 @@ starts at 0.0 and never holds -0.0, so adding ±0.0 leaves it as it is). Tests c
 weights of whole training runs bit for bit against the interpreter. (The other way out, one
 compiled step per label pattern, would compile almost every batch anew: 2**32 patterns.)
 
-A custom loss must therefore accept labels as Values; the built-in losses do.
+A custom loss must therefore accept labels as Values; the built-in losses do. Class labels
+(``nn.cross_entropy``, a model with k outputs) are fed as one-hot rows of k Values, for which
+the loss builds -sum_k t_k log p_k: the same numbers as -log p_label (the terms it adds are
+0 * log p_k, zero as long as every log p_k is finite, as it is for finite logits). Its softmax
+subtracts each sample's max logit, a plain number in the graph: here an input too, found by a
+compiled forward pass of the batch (the model's outputs only) before the step.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from collections.abc import Callable, Sequence
 
 import engine
 from engine import Value
+from nn.losses import cross_entropy, shifted_cross_entropy
 from nn.module import Module
 
 
@@ -55,6 +61,8 @@ class CompiledSteps:
         self.loss = loss
         self.params = list(dict.fromkeys(model.parameters()))
         self.steps: dict[int, engine.compiler.CompiledStep] = {}
+        self.width: int | None = None  # outputs per sample of a model with several, else None
+        self.forwards: dict[int, engine.compiler.CompiledStep] = {}  # cross_entropy's max logits
 
     def compiled(
         self, X: Sequence[Sequence[float]], y: Sequence[float]
@@ -69,22 +77,62 @@ class CompiledSteps:
     def _trace(
         self, X: Sequence[Sequence[float]], y: Sequence[float]
     ) -> engine.compiler.CompiledStep:
-        outputs, inputs = batch_graph(self.model, self.loss, self.params, X, y)
-        return engine.compile(outputs, inputs, wrt=self.params, name=f"batch_of_{len(X)}")
+        n = len(X)
+        xs = [[Value(v, label=f"X{s}_{k}") for k, v in enumerate(x, 1)] for s, x in enumerate(X)]
+        outputs = [self.model(x) for x in xs]
+        flat: list[Value] = outputs
+        if isinstance(outputs[0], list):
+            self.width = len(outputs[0])
+            flat = [v for o in outputs for v in o]
+        ys: list[Value]
+        if self.loss is cross_entropy:  # one-hot rows of labels and the max logits (see above)
+            rows = [
+                [Value(c, label=f"Y{s}_{j}") for j, c in enumerate(self._one_hot(t))]
+                for s, t in enumerate(y)
+            ]
+            shifts = [Value(max(v.data for v in o), label=f"M{s}") for s, o in enumerate(outputs)]
+            J = shifted_cross_entropy(outputs, rows, shifts)
+            ys = [v for row in rows for v in row] + shifts
+            xs_in = self.params + [v for x in xs for v in x]
+            self.forwards[n] = engine.compile(flat, xs_in, wrt=[], name=f"outputs_of_{n}")
+        else:
+            ys = [Value(t, label=f"Y{s}") for s, t in enumerate(y)]
+            J = self.loss(outputs, ys)
+        inputs = self.params + [v for x in xs for v in x] + ys
+        return engine.compile([J, *flat], inputs, wrt=self.params, name=f"batch_of_{n}")
 
-    def run(self, X: Sequence[Sequence[float]], y: Sequence[float]) -> tuple[float, list[float]]:
+    @staticmethod
+    def _check(values: list[float], n_inputs: int, X: Sequence[Sequence[float]]) -> None:
+        if len(values) != n_inputs:  # one comparison per batch: samples of unequal length
+            raise ValueError(
+                f"compiled step: every sample needs {len(X[0])} features, as the first one has"
+            )
+
+    def _one_hot(self, label: float) -> list[float]:
+        return [1.0 if j == label else 0.0 for j in range(self.width or 1)]
+
+    def run(self, X: Sequence[Sequence[float]], y: Sequence[float]) -> tuple[float, list]:
         """One step on a batch: add d loss / d p into every parameter's grad (as backward() does)
-        and return (loss, the model's outputs)."""
+        and return (loss, the model's outputs: a float per sample, or a list for several)."""
         step = self.compiled(X, y)
         values = [p.data for p in self.params]
         for x in X:
             values.extend(x)
-        values.extend(y)
-        if len(values) != step.n_inputs:  # one comparison per batch: samples of unequal length
-            raise ValueError(
-                f"compiled step: every sample needs {len(X[0])} features, as the first one has"
-            )
+        if self.loss is cross_entropy:
+            forward = self.forwards[len(X)]
+            self._check(values, forward.n_inputs, X)
+            logits, k = forward.function(values)[0], self.width or 1
+            maxima = [max(logits[i : i + k]) for i in range(0, len(logits), k)]
+            for t in y:
+                values.extend(self._one_hot(t))
+            values.extend(maxima)
+        else:
+            values.extend(y)
+        self._check(values, step.n_inputs, X)
         outs, grads = step.function(values)
         for p, g in zip(self.params, grads):
             p.grad += g
-        return outs[0], list(outs[1:])
+        width = self.width
+        if width is None:
+            return outs[0], list(outs[1:])
+        return outs[0], [list(outs[1 + i : 1 + i + width]) for i in range(0, len(outs) - 1, width)]

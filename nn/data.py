@@ -89,6 +89,34 @@ def make_moons(
     return _jitter(X, noise, rng), y
 
 
+SPIRAL_SWEEP = 4.0  # radians each arm turns through from the centre to radius 1
+
+
+def make_spiral(
+    n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: Seed = None
+) -> tuple[list[Sample], list[int]]:
+    """``classes`` spiral arms in the plane, one class each (labels 0 .. classes-1, ints), the
+    classic first data set for a classifier over several classes: point i of arm j lies at radius
+    r = i / (n_per_class - 1) and angle 2 pi j / classes + 4 r radians, the angle moved by gaussian
+    noise of standard deviation ``noise`` (radians); then the points are shuffled. No straight
+    line separates two arms, so a linear model fails and a small MLP succeeds."""
+    n = checks.integer(n_per_class, "n_per_class", minimum=2)
+    k = checks.integer(classes, "classes", minimum=2)
+    sd = checks.real(noise, "noise", low=0.0)
+    rng = make_rng(seed)
+    X: list[Sample] = []
+    y: list[int] = []
+    for j in range(k):
+        for i in range(n):
+            r = i / (n - 1)
+            angle = 2.0 * math.pi * j / k + SPIRAL_SWEEP * r + (rng.gauss(0.0, sd) if sd else 0.0)
+            X.append([r * math.cos(angle), r * math.sin(angle)])
+            y.append(j)
+    order = list(range(len(X)))
+    rng.shuffle(order)
+    return [X[i] for i in order], [y[i] for i in order]
+
+
 def train_test_split(
     X: Sequence[Sample], y: Sequence[float], test_size: float | int = 0.25, seed: Seed = None
 ) -> tuple[list[Sample], list[Sample], list[float], list[float]]:

@@ -115,10 +115,115 @@ def hinge(predictions: Batch, targets: Batch) -> Value:
     return _mean([(1.0 - y * s).relu() for s, y in _pairs(predictions, targets, "hinge")])
 
 
+# ---- several classes: softmax over a model's k outputs (logits) ---------------------------------
+
+
+def _logits(values: object, fn: str) -> list[Value]:
+    """A non-empty sequence of Values or numbers as Values (numbers become leaves)."""
+    items = checks.sequence(values, f"{fn}: values", "a sequence of Values (one per class)")
+    if not items:
+        raise ValueError(f"{fn}: values is empty; give one logit per class")
+    return [v if isinstance(v, Value) else Value(checks.datum(v, f"{fn}: values[{i}]"))
+            for i, v in enumerate(items)]  # fmt: skip
+
+
+def _shifted(zs: list[Value], shift: Value | None = None) -> list[Value]:
+    """z_k - m with m = max z_j, a plain number: softmax and log_softmax do not depend on m, and
+    e^(z - m) <= 1 never overflows, so logits of 1000 give finite results. Compiled training
+    gives m as a ``shift`` leaf instead, an input of the step (see ``nn.compiled``)."""
+    m = max(z.data for z in zs) if shift is None else shift
+    return [z - m for z in zs]
+
+
+def softmax(values: Sequence[Value | float]) -> list[Value]:
+    """p_k = e^(z_k) / sum_j e^(z_j) for logits z, as Values: probabilities over the classes."""
+    es = [s.exp() for s in _shifted(_logits(values, "softmax"))]
+    total_e = total(es)
+    return [e / total_e for e in es]
+
+
+def log_softmax(values: Sequence[Value | float]) -> list[Value]:
+    """log p_k = z_k - m - log sum_j e^(z_j - m) for logits z (m = max z_j), as PyTorch computes
+    it: finite for any finite logits, unlike log(softmax(z)) whose p_k may round to 0."""
+    return _log_softmax(_logits(values, "log_softmax"))
+
+
+def _log_softmax(zs: list[Value], shift: Value | None = None) -> list[Value]:
+    shifted = _shifted(zs, shift)
+    # (-log_total) + s_k, the bits of s_k - log_total, with log_total as the first operand: a
+    # graph walk from any log p_k then reaches the logits in order z_1 .. z_k, whichever k it
+    # starts from, so a loss that picks one by label and one that weighs them all (compiled
+    # training's one-hot labels) sum gradients in the same order: bit-identical weights.
+    minus_log_total = -total([s.exp() for s in shifted]).log()
+    return [minus_log_total + s for s in shifted]
+
+
+def _class_index(label: object, k: int, name: str) -> int:
+    """A class label as an int in [0, k): an int, or a float equal to one (fit's labels)."""
+    if checks.is_bool(label) or not isinstance(label, numbers.Real):
+        kind = checks.describe(label)
+        raise TypeError(f"cross_entropy: {name}: expected a class index (an int), got {kind}")
+    index = float(label)
+    if not index.is_integer() or not 0 <= index < k:
+        raise ValueError(
+            f"cross_entropy: {name}: expected a class index 0 .. {k - 1} (one per logit), got "
+            f"{label!r}"
+        )
+    return int(index)
+
+
+def _cross_entropy_term(
+    logits: object, label: object, name: str, shift: Value | None = None
+) -> Value:
+    """-log p_label for one sample; for a label given as k class probabilities t (Values too),
+    -sum_k t_k log p_k, as PyTorch's probability targets."""
+    lp = _log_softmax(_logits(logits, "cross_entropy"), shift)
+    if isinstance(label, Value | str | bytes) or not isinstance(label, Sequence):
+        return -lp[_class_index(label, len(lp), name)]
+    if len(label) != len(lp):
+        raise ValueError(
+            f"cross_entropy: {name}: {len(label)} class probabilities for {len(lp)} logits"
+        )
+    return -total([t * p for t, p in zip(label, lp)])
+
+
+def cross_entropy(logits: object, label: object) -> Value:
+    """Cross-entropy of logits against a class label: -log softmax(logits)[label], PyTorch's
+    ``F.cross_entropy``. One sample (a sequence of k logits and an int label 0 .. k-1) or a batch
+    (a sequence of such sequences and one label per sample: the mean, labelled J). A label may
+    also be k class probabilities (-sum_k t_k log p_k); compiled training feeds one-hot ones.
+
+    dJ/dz_k = p_k - [k = label] for one sample (divided by n for a batch of n).
+    """
+    items = checks.sequence(logits, "cross_entropy: logits", "a sequence of logits")
+    if not items:
+        raise ValueError("cross_entropy: logits is empty")
+    if not isinstance(items[0], Value) and isinstance(items[0], Sequence):  # a batch
+        labels = checks.sequence(label, "cross_entropy: label", "one label per sample")
+        if len(labels) != len(items):
+            raise ValueError(
+                f"cross_entropy: {len(items)} samples of logits but {len(labels)} labels"
+            )
+        pairs = enumerate(zip(items, labels))
+        return _mean([_cross_entropy_term(z, t, f"label[{i}]") for i, (z, t) in pairs])
+    term = _cross_entropy_term(items, label, "label")
+    term.label = "J"
+    return term
+
+
+def shifted_cross_entropy(logits: Sequence, labels: Sequence, shifts: Sequence[Value]) -> Value:
+    """``cross_entropy`` of a batch with each sample's max logit given as a leaf Value, the form
+    compiled training traces: a plain-number max would be baked into the compiled step as the
+    traced batch's number."""
+    terms = zip(logits, labels, shifts)
+    return _mean([_cross_entropy_term(z, t, f"label[{i}]", m) for i, (z, t, m) in enumerate(terms)])
+
+
 LOSSES: dict[str, Callable[[Batch, Batch], Value]] = {
     "mse": mse,
     "binary_cross_entropy": binary_cross_entropy,
     "hinge": hinge,
+    "cross_entropy": cross_entropy,
 }
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 # Value attributes someone may reach for on a model's outputs, expecting a single Value.
 _VALUE_ATTRIBUTES = frozenset(
     ("backward", "backward_steps", "data", "grad", "item", "label", "op", "parents", "tanh",
-     "relu", "sigmoid", "exp", "log")
+     "relu", "sigmoid", "exp", "log", "sin", "cos", "abs", "sqrt", "softplus", "leaky_relu",
+     "elu", "gelu", "silu")
 )  # fmt: skip
 
 

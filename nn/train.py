@@ -11,10 +11,13 @@ unless told (``accuracy=``):
                (Keras' binary accuracy). The default, used with binary_cross_entropy and mse.
   'sign'       a score against labels {-1, +1}: predicted +1 when the score is > 0. Used when the
                loss is hinge (by name or nn.hinge itself), whose labels are +-1.
+  'argmax'     k outputs (logits, from a linear last layer) against class labels 0 .. k-1: the
+               predicted class is the output that is largest. Used when the loss is cross_entropy.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +28,7 @@ from nn.compiled import CompiledSteps
 from nn.data import batches
 from nn.forward import layer_columns, neuron_layers
 from nn.init import make_rng
-from nn.losses import get_loss, hinge
+from nn.losses import cross_entropy, get_loss, hinge
 from nn.module import Module
 from nn.optim import Adam, Optimizer
 from nn.progress import open_progress
@@ -56,14 +59,24 @@ class History:
 
 
 def accuracy_kind(loss: Loss, accuracy: str | None = None) -> str:
-    """'sign' for the hinge loss, else 'threshold', unless ``accuracy`` names one of
-    ``nn.train_inputs.ACCURACIES`` (checked there with the other arguments)."""
+    """'sign' for the hinge loss, 'argmax' for cross_entropy, else 'threshold', unless
+    ``accuracy`` names one of ``nn.train_inputs.ACCURACIES`` (checked there with the other
+    arguments)."""
     if accuracy is not None:
         return accuracy
+    if loss == "cross_entropy" or loss is cross_entropy:
+        return "argmax"
     return "sign" if loss == "hinge" or loss is hinge else "threshold"
 
 
-def _correct(outputs: Iterable[float], y: Iterable[float], kind: str) -> int:
+def _argmax(row: Sequence[float]) -> int:
+    """The index of the largest entry (the first of equals), the predicted class."""
+    return max(range(len(row)), key=row.__getitem__)
+
+
+def _correct(outputs: Iterable, y: Iterable[float], kind: str) -> int:
+    if kind == "argmax":
+        return sum(_argmax(o) == t for o, t in zip(outputs, y))
     if kind == "sign":
         return sum((1.0 if o > 0.0 else -1.0) == t for o, t in zip(outputs, y))
     return sum((1.0 if o > 0.5 else 0.0) == t for o, t in zip(outputs, y))
@@ -124,7 +137,7 @@ def fit(
                     J = loss_fn(outputs, yb)
                     opt.zero_grad()
                     J.backward()
-                    J_data, out_data = J.data, [o.data for o in outputs]
+                    J_data, out_data = J.data, [_data(o) for o in outputs]
                 opt.step()
                 loss_sum += J_data * len(Xb)
                 correct += _correct(out_data, yb, kind)
@@ -145,6 +158,11 @@ def fit(
     return history
 
 
+def _data(output: Value | list[Value]) -> float | list[float]:
+    """A model output's value: a float, or a list for a model with several outputs."""
+    return output.data if isinstance(output, Value) else [v.data for v in output]
+
+
 def evaluate(
     model: Module,
     X: Sequence[Sequence[float]],
@@ -153,8 +171,9 @@ def evaluate(
     loss: Loss = "binary_cross_entropy",
     accuracy: str | None = None,
 ) -> tuple[float, float]:
-    """(mean loss, accuracy) of a one-output model on (X, y), with no graph for the model: outputs
-    come from ``predict`` (equal to the graph's forward values) and only the loss is built on them.
+    """(mean loss, accuracy) of a model on (X, y), with no graph for the model: outputs come from
+    ``predict`` (equal to the graph's forward values) and only the loss is built on them. A model
+    with k outputs takes loss='cross_entropy' and class labels 0 .. k-1 (accuracy by argmax).
     """
     X, y = evaluate_inputs(model, X, y, loss=loss, accuracy=accuracy)
     return _evaluate(model, X, y, get_loss(loss), accuracy_kind(loss, accuracy))
@@ -166,14 +185,25 @@ def _evaluate(
     """``evaluate`` on inputs already checked, with the loss function and accuracy kind found."""
     outputs = _predict(model, X)
     if outputs and isinstance(outputs[0], list):
-        raise ValueError("evaluate and fit need a model with one output unit")
+        if loss_fn is not cross_entropy:
+            raise ValueError("evaluate and fit need a model with one output unit")
+        J = cross_entropy([[Value(v) for v in o] for o in outputs], list(y))
+        return J.data, _correct(outputs, y, kind) / len(X)
     scores = cast(list[float], outputs)
     J = loss_fn([Value(o) for o in scores], list(y))
     return J.data, _correct(scores, y, kind) / len(X)
 
 
-def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[list[float]]:
+def predict(
+    model: Module, X: Sequence[Sequence[float]], *, output: str = "values"
+) -> list[float] | list[list[float]] | list[int]:
     """The model's outputs for every sample of X as floats, without building a graph.
+
+    ``output`` says what comes back: 'values', the outputs themselves (the default: a float per
+    sample, or a list of k floats for a model with k outputs, its logits when the last layer is
+    linear); 'probabilities', for k >= 2 outputs, the softmax of each sample's outputs (the
+    numbers nn.softmax gives); 'classes', the predicted class of each sample as an int: the
+    largest of k outputs (argmax), or for one output 1 when it is > 0.5, else 0.
 
     For an MLP, Layer or Neuron the network runs on the parameters' ``.data``, one layer at a time
     over all samples at once (a column of floats per unit), doing the same float operations in the
@@ -181,7 +211,31 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> list[float] | list[l
     many times faster, e.g. for a 100x100 grid of points. Any other Module is called sample by
     sample. A one-output model gives a list of floats, a wider one a list of lists per sample.
     """
-    return _predict(model, predict_inputs(model, X))
+    values = _predict(model, predict_inputs(model, X, output))
+    several = bool(values) and isinstance(values[0], list)
+    if output == "classes":
+        if several:
+            return [_argmax(row) for row in cast(list[list[float]], values)]
+        return [int(v > 0.5) for v in cast(list[float], values)]
+    if output == "probabilities":
+        if values and not several:
+            raise ValueError(
+                "predict: output='probabilities' is the softmax of several outputs (logits); "
+                "this model has one output: read it with output='values' (a sigmoid unit's is "
+                "its probability)"
+            )
+        return [_softmax(v) for v in values]  # type: ignore[arg-type]
+    return values
+
+
+def _softmax(z: list[float]) -> list[float]:
+    """nn.softmax on floats, the same operations in the same order, so the same bits."""
+    m = max(z)
+    es = [math.exp(v - m) for v in z]
+    total = 0.0
+    for e in es:
+        total += e
+    return [e / total for e in es]
 
 
 def _predict(model: Module, X: list[list[float]]) -> list[float] | list[list[float]]:

@@ -5,6 +5,7 @@ loss, the optimizer, the accuracy and the counts. Built from the generic rules o
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from nn.checks import choice, describe, flag, integer, label, matrix, random_seed, samples, sequence
@@ -14,7 +15,8 @@ from nn.module import Module
 from nn.optim import Optimizer
 
 # How fit and evaluate count a correct output (see ``nn.train``).
-ACCURACIES = ("threshold", "sign")
+ACCURACIES = ("threshold", "sign", "argmax")
+OUTPUTS = ("values", "probabilities", "classes")  # what nn.predict returns
 
 
 def _model_shape(model: Any) -> tuple[int | None, int | None]:
@@ -41,9 +43,24 @@ def _one_output_model(model: object, doing: str) -> int | None:
     if nout is not None and nout != 1:
         raise ValueError(
             f"model: {doing} needs a model with one output unit, got {model!r} with {nout} "
-            f"outputs; the losses compare one output per sample with one label"
+            f"outputs; this loss compares one output per sample with one label (for one output "
+            f"per class, use loss='cross_entropy' with class labels 0 .. k-1)"
         )
     return nin
+
+
+def _model_for(model: object, loss: str, doing: str) -> tuple[int | None, int | None]:
+    """(inputs, classes): for cross_entropy a model with one output per class (k >= 2; classes
+    is k, or None if its structure does not say), for the other losses one output (None)."""
+    if loss != "cross_entropy":
+        return _one_output_model(model, doing), None
+    nin, nout = _module(model)
+    if nout is not None and nout < 2:
+        raise ValueError(
+            f"model: cross_entropy needs a model with one output per class (k >= 2, a linear "
+            f"last layer giving logits), got {model!r} with {nout} output"
+        )
+    return nin, nout
 
 
 def _loss_name(loss: object) -> str:
@@ -59,12 +76,25 @@ def _accuracy(accuracy: object) -> None:
 
 
 def _labelled(
-    X: object, y: object, nin: int | None, loss: str, names: tuple[str, str] = ("X", "y")
+    X: object,
+    y: object,
+    nin: int | None,
+    loss: str,
+    names: tuple[str, str] = ("X", "y"),
+    classes: int | None = None,
 ) -> tuple[list[list[float]], list[float]]:
-    """(X, y) as floats, ``nin`` inputs per sample, every label in the domain of ``loss``."""
+    """(X, y) as floats, ``nin`` inputs per sample, every label in the domain of ``loss`` (for
+    cross_entropy a class index 0 .. classes-1)."""
     xs, ys = samples(X, y, nin=nin, names=names)
+    top = (
+        ""
+        if classes is None
+        else f" .. {classes - 1} (the model has {classes} outputs, one per class)"
+    )
     for i, t in enumerate(ys):
         label(t, f"{names[1]}[{i}]", loss)
+        if loss == "cross_entropy" and not (t.is_integer() and 0 <= t < (classes or math.inf)):
+            raise ValueError(f"{names[1]}[{i}]: expected a class index 0{top}, got {t!r}")
     return xs, ys
 
 
@@ -85,10 +115,10 @@ def fit_inputs(
     shuffle: object = True,
 ) -> tuple[list[list[float]], list[float], tuple[list[list[float]], list[float]] | None]:
     """Every argument of ``nn.fit`` checked; (X, y, validation) as lists of floats."""
-    nin = _one_output_model(model, "fit")
     name = _loss_name(loss)
+    nin, classes = _model_for(model, name, "fit")
     _accuracy(accuracy)
-    xs, ys = _labelled(X, y, nin, name)
+    xs, ys = _labelled(X, y, nin, name, classes=classes)
     integer(epochs, "epochs", minimum=0)
     integer(batch_size, "batch_size", minimum=1)
     if optimizer is not None:
@@ -110,7 +140,8 @@ def fit_inputs(
         pair = sequence(validation, "validation", "a pair (X_val, y_val)")
         if len(pair) != 2:
             raise ValueError(f"validation: expected a pair (X_val, y_val), got {len(pair)} items")
-        val = _labelled(pair[0], pair[1], nin, name, ("validation[0]", "validation[1]"))
+        names = ("validation[0]", "validation[1]")
+        val = _labelled(pair[0], pair[1], nin, name, names, classes)
     for i, callback in enumerate(sequence(callbacks, "callbacks", "a sequence of callables")):
         if not callable(callback):
             raise TypeError(f"callbacks[{i}]: expected a callable, got {describe(callback)}")
@@ -124,13 +155,14 @@ def evaluate_inputs(
     model: Any, X: object, y: object, *, loss: object, accuracy: object
 ) -> tuple[list[list[float]], list[float]]:
     """Every argument of ``nn.evaluate`` checked; (X, y) as lists of floats."""
-    nin = _one_output_model(model, "evaluate")
     name = _loss_name(loss)
+    nin, classes = _model_for(model, name, "evaluate")
     _accuracy(accuracy)
-    return _labelled(X, y, nin, name)
+    return _labelled(X, y, nin, name, classes=classes)
 
 
-def predict_inputs(model: Any, X: object) -> list[list[float]]:
+def predict_inputs(model: Any, X: object, output: object = "values") -> list[list[float]]:
     """``nn.predict``'s arguments checked; X as a list of samples of floats (maybe empty)."""
     nin, _ = _module(model)
+    choice(output, "output", OUTPUTS)
     return matrix(X, "X", ncols=nin)

@@ -32,6 +32,8 @@ def test_demo_exits_cleanly_and_reports(demo_run):
     assert code == 0, lines
     assert [line.split()[1] for line in lines if line.startswith("epoch ")] == ["1/1"]
     assert "nn.predict matches the graph's forward pass on the test set: OK" in lines
+    k = next(i for i, line in enumerate(lines) if line.startswith("seed 17, 1 epochs, ReLU"))
+    assert [line.split()[0] for line in lines[k + 1 : k + 3]] == ["relu", "leaky_relu"]
     assert lines[-2].startswith("test loss: ") and lines[-1].startswith("test accuracy: ")
 
 

@@ -48,13 +48,17 @@ def _nodes(a: float, b: float, first: bool, fused: bool):
     if first:
         for k in (2.0, 3.0, 0.5, -1.0, 1.5, -0.5, 0.0):
             yield lambda k=k: Value(a) ** k
-        for op in ("__neg__", "exp", "log", "tanh", "sigmoid", "relu"):
+        for op in ("__neg__", "exp", "log", "tanh", "sigmoid", "relu", *ONE_OPERAND):
             yield lambda op=op: getattr(Value(a), op)()
     if fused:
         yield lambda: linear([Value(a), Value(b)], [Value(b), Value(a)], Value(a))
         yield lambda: linear([Value(a), b], [2.0, Value(a)], 0.5)
         yield lambda: linear([Value(a), 3.0], [b, 2.0])
         yield lambda: total([Value(a), 1.5, Value(b), Value(a)])
+
+
+ONE_OPERAND = ("log1p", "expm1", "erf", "sin", "cos", "abs", "sqrt", "softplus", "leaky_relu")
+ONE_OPERAND += ("elu", "gelu", "silu")  # (leaky_relu and elu with their default params)
 
 
 def test_every_formula_function_has_a_value_level_one():

@@ -624,3 +624,13 @@ def test_a_describe_hook_can_rename_what_is_drawn_and_nothing_else():
     named = engine.to_dot(y, describe=lambda n: NodeStyle(name="a³") if n is y else None).source
     assert "<B>a&#179;</B>" in named and "<B>y</B>" not in named and "<B>x</B>" in named
     assert y.label == "y"
+
+
+def test_every_unary_op_is_drawn_with_its_name():
+    """Each op's oval carries its op name: the pictures and the explorer read node.op."""
+    x = Value(0.7, label="x")
+    ys = [x.sin(), x.cos(), abs(x), x.sqrt(), x.softplus(), x.leaky_relu(), x.elu(0.5), x.gelu()]
+    ys.append(x.silu())
+    source = engine.to_dot(engine.total(ys)).source
+    for y in ys:
+        assert re.search(rf'label="?{y.op}"?[\s,\]]', source), y.op

@@ -47,6 +47,10 @@ def agree(got, expected) -> bool:
     )
 
 
+ONE_OPERAND = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "abs", "sqrt"]
+ONE_OPERAND += ["log1p", "expm1", "erf", "softplus", "gelu", "silu"]
+
+
 # How each rule is reached from Python: (rule key, operands that are Values, build, rule args).
 # ``b`` is a float in the cases where the op has a plain-number operand.
 def _cases():
@@ -58,13 +62,19 @@ def _cases():
         if op != "**":  # Value ** number is the rule '**k'
             yield op, "right", lambda a, b, f=f: f(Value(a), b), lambda a, b: {"a": a, "b": b}
     yield "**k", "right", lambda a, k: Value(a) ** k, lambda a, k: {"a": a, "k": k}
-    for op in ("neg", "exp", "log", "tanh", "sigmoid", "relu"):
+    for op in ONE_OPERAND:
         method = "__neg__" if op == "neg" else op
         yield op, "one", lambda a, b, m=method: getattr(Value(a), m)(), lambda a, b: {"a": a}
     yield (
         "clip", "one", lambda a, b: Value(a).clip(-abs(b), abs(b)),
         lambda a, b: {"a": a, "low": -abs(b), "high": abs(b)},
     )  # fmt: skip
+    yield "abs", "one", lambda a, b: abs(Value(a)), lambda a, b: {"a": a}
+    for op, p in (("leaky_relu", "negative_slope"), ("elu", "alpha")):
+        method = getattr(Value, op)
+        yield op, "one", lambda a, b, m=method: m(Value(a), b), lambda a, b, p=p: {"a": a, p: b}
+        d = RULES[op].defaults[0]  # called without it, the method's default is the rule's
+        yield op, "one", lambda a, b, m=method: m(Value(a)), lambda a, b, p=p, d=d: {"a": a, p: d}
 
 
 def _local(grads: tuple[float, ...], kind: str) -> tuple[float, ...]:
@@ -148,5 +158,5 @@ def test_inlined_constructors_set_the_slots_node_sets():
 
 def test_rule_for_names_the_op_it_cannot_find():
     assert rule_for("**2.5").op == "**k"
-    with pytest.raises(KeyError, match="no rule for op 'sin'"):
-        rule_for("sin")
+    with pytest.raises(KeyError, match="no rule for op 'tan'"):
+        rule_for("tan")
