@@ -193,8 +193,10 @@ def programs(
     max_nodes: int = 12,
     ops: Sequence[str] = OPS,
     smooth: bool = False,
+    limit: float = 1e6,
 ) -> tuple[list[float], list[Instruction]]:
-    """(inputs, program): a few inputs in [-2, 2] and a random program over them."""
+    """(inputs, program): a few inputs in [-2, 2] and a random program over them (see
+    ``random_program`` for ``smooth`` and ``limit``)."""
     n_inputs = draw(st.integers(1, max_inputs))
     inputs = [
         draw(st.floats(-2.0, 2.0, allow_subnormal=False).filter(lambda v: abs(v) > 0.1))
@@ -202,4 +204,4 @@ def programs(
     ]
     rng = draw(st.randoms(use_true_random=False))
     n_nodes = draw(st.integers(1, max_nodes))
-    return inputs, random_program(rng, inputs, n_nodes, ops=ops, smooth=smooth)
+    return inputs, random_program(rng, inputs, n_nodes, ops=ops, smooth=smooth, limit=limit)

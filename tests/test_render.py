@@ -18,12 +18,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import strategies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
 import nn
-from engine import NodeStyle, Value, linear
+from engine import NodeStyle, Value
 from engine.render import backends
 from engine.render import dot as render_module
 from engine.render.backends import DotNotFoundError
@@ -161,29 +162,11 @@ def test_kinds_are_coloured_apart():
 
 @st.composite
 def random_graphs(draw):
-    """A random expression over a few leaves, with every op the engine has a picture for."""
-    pool = [Value(draw(st.floats(0.5, 2.0)), label=f"x{i}") for i in range(draw(st.integers(1, 3)))]
-    for _ in range(draw(st.integers(1, 8))):
-        a, b = draw(st.sampled_from(pool)), draw(st.sampled_from(pool))
-        op = draw(st.sampled_from(["+", "-", "*", "/", "tanh", "sigmoid", "exp", "sq", "lin"]))
-        if op == "+":
-            v = a + b
-        elif op == "-":
-            v = a - b
-        elif op == "*":
-            v = a * b
-        elif op == "/":
-            v = a / (b * b + 1)
-        elif op == "sq":
-            v = a**2
-        elif op == "lin":
-            v = linear([a, 0.5], [b, a], bias=b)
-        elif op == "exp":
-            v = a.tanh().exp()  # bounded, so a random graph never overflows
-        else:
-            v = getattr(a, op)()
-        pool.append(v)
-    return pool[-1]
+    """A random expression over a few labelled leaves, every op of the rule table
+    (tests/strategies.py); values kept moderate, so every number has a short picture."""
+    inputs, program = draw(strategies.programs(max_inputs=3, max_nodes=8, limit=1e3))
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(inputs)]
+    return strategies.build(program, leaves)[-1]
 
 
 def check_edges_carry_local_derivatives(root: Value, source: str) -> None:

@@ -8,81 +8,22 @@ from __future__ import annotations
 import math
 
 import pytest
+import strategies
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import nn
-from engine import Value, grad, hessian, hvp, linear, total
+from engine import Value, grad, hessian, hvp
 
 torch = None  # set by conftest.py before this file's tests run: not imported at collection
 
-UNARY = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "clip", "sqrt", "**2", "**3", "**-1"]
-UNARY += ["**1.5", "+c", "c-", "*c", "c/", "/c", "c**"]
-BINARY = ["+", "-", "*", "/", "**", "linear", "total"]
-
-
-def _apply(op: str, a, b, engine_side: bool):
-    """One op on engine Values or torch tensors; operands shifted into its domain."""
-    if op == "neg":
-        return -a
-    if op in ("exp", "tanh", "sigmoid", "relu"):
-        return getattr(a, op)() if engine_side else getattr(torch, op)(a)
-    if op == "log":
-        return (a * a + 0.5).log()
-    if op == "clip":
-        return a.clip(-0.5, 0.8) if engine_side else torch.clamp(a, -0.5, 0.8)
-    if op == "sqrt":
-        return (a * a + 0.25) ** 0.5
-    if op == "**":
-        return (a * a + 0.5) ** b
-    if op.startswith("**"):
-        k = float(op[2:])
-        return (a * a + 0.5) ** k if k < 2.0 else a**k
-    if op == "+c":
-        return a + 1.5
-    if op == "c-":
-        return 1.5 - a
-    if op == "*c":
-        return a * -0.75
-    if op == "c/":
-        return 2.0 / (a * a + 1.0)
-    if op == "/c":
-        return a / 3.0
-    if op == "c**":
-        return 1.7**a
-    if op == "/":
-        return a / (b * b + 0.5)
-    if op == "linear":  # bias a, weights (b, 0.5), inputs (a, b)
-        return linear([b, 0.5], [a, b], a) if engine_side else a + b * a + 0.5 * b
-    if op == "total":
-        return total([a, b, 2.0, a]) if engine_side else a + b + 2.0 + a
-    return {"+": a + b, "-": a - b, "*": a * b}[op]
-
-
-@st.composite
-def programs(draw):
-    n_inputs = draw(st.integers(1, 3))
-    inputs = [draw(st.floats(-1.5, 1.5, allow_subnormal=False)) for _ in range(n_inputs)]
-    values = [torch.tensor(x, dtype=torch.float64) for x in inputs]
-    program = []
-    for _ in range(draw(st.integers(1, 7))):
-        op = draw(st.sampled_from(UNARY + BINARY))
-        i, j = (draw(st.integers(0, len(values) - 1)) for _ in range(2))
-        v = _apply(op, values[i], values[j], engine_side=False)
-        if math.isfinite(v.item()) and abs(v.item()) < 20.0:
-            values.append(v)
-            program.append((op, i, j))
-    return inputs, program
-
 
 def _build(inputs, program, engine_side: bool):
+    """Every node of a random program (tests/strategies.py: every op of the rule table), as
+    Values or as float64 tensors that require grad."""
     if engine_side:
-        nodes = [Value(x) for x in inputs]
-    else:
-        nodes = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
-    for op, i, j in program:
-        nodes.append(_apply(op, nodes[i], nodes[j], engine_side))
-    return nodes
+        return strategies.build(program, [Value(x) for x in inputs])
+    leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
+    return strategies.build(program, leaves, "torch")
 
 
 def _torch_grad(y, xs, create_graph: bool):
@@ -109,7 +50,7 @@ def close(a: float, b: float, rel: float = 1e-9) -> bool:
 
 
 @settings(max_examples=30, deadline=None)
-@given(programs())
+@given(strategies.programs(max_inputs=3, max_nodes=7, limit=20.0))
 def test_first_second_and_third_derivatives_match_pytorch(case):
     inputs, program = case
     ours = _build(inputs, program, engine_side=True)
