@@ -44,6 +44,38 @@ def literal(x: float | int) -> str:
     return ast.unparse(number(float(x)))
 
 
+def sum_terms(expression: ast.expr) -> list[ast.expr]:
+    """The terms of a left-nested sum ``t1 + t2 + ... + tn`` (an n-ary node's forward), found
+    without recursion: a sum of thousands of terms is as deep as it is long, too deep for the
+    recursive writers (ast.unparse). A single term for anything else."""
+    terms: list[ast.expr] = []
+    while isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
+        terms.append(expression.right)
+        expression = expression.left
+    terms.append(expression)
+    terms.reverse()
+    return terms
+
+
+def python_lines(variable: str, expression: ast.expr, width: int = 200) -> list[str]:
+    """Python statements setting ``variable`` to ``expression``; a long sum term by term (see
+    ``sum_terms``), ``width`` terms a statement (Python's own compiler recurses on a long chain
+    of +): the same left-to-right additions, since ``a + b + c`` reads as ``(a + b) + c``."""
+    terms = sum_terms(expression)
+    if len(terms) == 1:
+        return [f"{variable} = {ast.unparse(expression)}"]
+    # each term written as an operand of + (in parentheses where it needs them), "0.0 + " cut off
+    texts = [ast.unparse(ast.BinOp(terms[0], ast.Add(), _ZERO))[: -len(" + 0.0")]]
+    texts += [ast.unparse(ast.BinOp(_ZERO, ast.Add(), t))[len("0.0 + ") :] for t in terms[1:]]
+    lines = [f"{variable} = " + " + ".join(texts[:width])]
+    for k in range(width, len(texts), width):
+        lines.append(f"{variable} = {variable} + " + " + ".join(texts[k : k + width]))
+    return lines
+
+
+_ZERO = ast.Constant(0.0)
+
+
 def number(x: float) -> ast.expr:
     """A float as an expression: negative numbers (and -0.0) as a negation, so they never bind
     wrongly (-2.0 ** x), inf and nan by name."""
@@ -137,16 +169,22 @@ def _sum_formulas(
     return total, grads
 
 
-class _Put(ast.NodeTransformer):
-    def __init__(self, names: dict[str, ast.expr]) -> None:
-        self.names = names
-
-    def visit_Name(self, name: ast.Name) -> ast.expr:
-        return copy.deepcopy(self.names[name.id]) if name.id in self.names else name
-
-
 def _substitute(expression: ast.expr, names: dict[str, ast.expr]) -> ast.expr:
-    return _Put(names).visit(copy.deepcopy(expression))
+    """The formula with each name of ``names`` replaced by its expression: new nodes along the
+    formula, the given expressions shared, not copied (every writer only reads them; copying them
+    was most of the time it took to compile a batch's step)."""
+    if isinstance(expression, ast.Name):
+        return names.get(expression.id, expression)
+    if isinstance(expression, ast.Constant):
+        return expression
+    fields = {}
+    for name, value in ast.iter_fields(expression):
+        if isinstance(value, ast.expr):
+            value = _substitute(value, names)
+        elif isinstance(value, list):
+            value = [_substitute(v, names) if isinstance(v, ast.expr) else v for v in value]
+        fields[name] = value
+    return type(expression)(**fields)
 
 
 def _is_constant(expression: ast.expr) -> bool:
@@ -507,7 +545,9 @@ def _python(name: str, plan: _Plan) -> str:
     for i, (v, label) in enumerate(plan.inputs):
         lines.append(f"    {v} = x[{i}]{_comment(label)}")
     for v, expression, label in plan.forward:
-        lines.append(f"    {v} = {ast.unparse(expression)}{_comment(label)}")
+        statements = python_lines(v, expression)
+        statements[-1] += _comment(label)
+        lines += [f"    {s}" for s in statements]
     if plan.locals:
         lines.append("    # local derivatives, one per edge")
         lines += [f"    {d} = {ast.unparse(local)}" for d, local in plan.locals]

@@ -243,6 +243,15 @@ def _write(node: ast.expr) -> tuple[str, int]:
         return text, (_CALL if text[0] != "(" else _CALL + 1)
     if isinstance(node, ast.Name):
         return (FUNCTIONS[node.id][0] if node.id in FUNCTIONS else node.id), _CALL + 1
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        # a left-nested sum term by term, without recursion: an n-ary node's sum of thousands of
+        # terms is as deep as it is long; a + b + c reads as (a + b) + c in JavaScript too
+        terms = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            terms.append(node.right)
+            node = node.left
+        first = _js(node, _ADDITIVE)
+        return " + ".join([first, *(_js(t, _ADDITIVE + 1) for t in reversed(terms))]), _ADDITIVE
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         op, own = _BINARY[type(node.op)]
         return f"{_js(node.left, own)} {op} {_js(node.right, own + 1)}", own

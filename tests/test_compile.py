@@ -349,3 +349,16 @@ def test_all_nodes_returns_every_nodes_value_gradient_and_local_derivatives():
             assert len(local) == len(node.local_grads)
             assert all(map(same, local, node.local_grads))
         assert got.outputs == [o.data for o in outs]
+
+
+def test_sums_of_thousands_of_terms_compile_to_the_interpreters_bits():
+    """An n-ary node's sum is as deep as it is long: the writers and Python's own compiler must
+    take 3,000 terms (the statement is split, the additions stay in order)."""
+    rng = random.Random(5)
+
+    def build(*xs):
+        return engine.total([*xs, 0.25]) + engine.linear(list(xs), list(xs[::-1]), 1.5)
+
+    n = 3000
+    points = [[rng.uniform(-2, 2) for _ in range(n)] for _ in range(2)]
+    check_agrees(build, n, points, [rng.uniform(-1, 1) for _ in range(n)])

@@ -111,6 +111,11 @@ def _cases() -> list[tuple[str, object, list[list[float]], bool, bool]]:
         leaves = [Value(v) for v in at]  # the point the graph was drawn at: every op defined
         points = [[rng.uniform(-3, 3) for _ in range(n)] for _ in range(40)]
         made.append((f"random_{seed}", build(*leaves), leaves, points + _points(n, rng, 20)))
+    # n-ary nodes of thousands of terms: as deep as they are long, for every recursive writer
+    leaves = [Value(0.5 + k / 3000) for k in range(3000)]
+    long_sum = engine.total([*leaves, 0.25]) + engine.linear(leaves, leaves[::-1], 1.5)
+    rng = random.Random(3000)
+    made.append(("long_sums", long_sum, leaves, [[rng.uniform(-2, 2) for _ in leaves]]))
     return made
 
 
