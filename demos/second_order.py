@@ -21,7 +21,6 @@ Newton's method does not converge.
 
 from __future__ import annotations
 
-import io
 import math
 import sys
 from collections.abc import Sequence
@@ -40,9 +39,9 @@ from demos.common import (
     print_table,
     write_graph,
 )
+from demos.figures import save_figure
 from demos.perceptron import DATA, LABELS, cost
 from engine import Value
-from engine.render.files import write_atomic
 
 WEIGHT = 1  # w = W[1]_1,2, the neuron's second weight: C has a minimum along it
 START = 0.0  # where both methods start
@@ -214,10 +213,9 @@ def draw_race(neuron: nn.Neuron, newton: Sequence[tuple], descent: Sequence[tupl
         fontsize=10,
     )
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.86, wspace=0.22)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
+    written = save_figure(fig, path, dpi=90)
     plt.close(fig)
-    return write_atomic(path, buffer.getvalue())
+    return written
 
 
 def graph_of_the_gradient(neuron: nn.Neuron, out: str) -> bool:

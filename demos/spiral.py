@@ -25,7 +25,6 @@ Files written under --out:
 from __future__ import annotations
 
 import argparse
-import io
 import math
 import sys
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 import engine
 import nn
 from demos.common import agree, num
-from engine.render.files import write_atomic
+from demos.figures import save_figure
 
 SIZES = [16, 16, 3]
 ACTIVATIONS = ["relu", "relu", "linear"]
@@ -132,10 +131,9 @@ def plot_regions(path: Path, model: nn.MLP, X: list, y: list[int], accuracy: flo
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.legend(fontsize=8, loc="upper right")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    written = save_figure(fig, path, dpi=100, bbox_inches="tight")
     plt.close(fig)
-    return write_atomic(path, buffer.getvalue())
+    return written
 
 
 def draw_graph(path: Path, model: nn.MLP, x: list[float], y: int) -> Path:
