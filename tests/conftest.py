@@ -7,6 +7,7 @@ the folder ``against_pytorch/`` is one scope, so only one process imports PyTorc
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -56,3 +57,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """``FIRST`` first (--no-loadscope-reorder in pyproject.toml makes xdist keep this order)."""
     rank = {s: i for i, s in enumerate(FIRST)}
     items.sort(key=lambda item: rank.get(scope(item.nodeid), len(FIRST)))
+
+
+# ---- the browser ---------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM", "/usr/bin/chromium")
+# No background networking: this machine's closed network refuses Chromium's own connections.
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by playwright (executable_path: no browser download), one launch
+    per test file; skipped, saying why, without playwright or Chromium."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()

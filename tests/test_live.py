@@ -10,10 +10,9 @@ browser for the file; skips without playwright, Chromium or dot.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
-from test_explore import CHROMIUM, FLAGS, needs_dot, open_page
+from test_explore import needs_dot, open_page
 
 import engine
 import nn
@@ -42,17 +41,6 @@ def python_pass(leaves: dict[str, float]) -> list[Value]:
     J = nn.mse(model(inputs), Y)
     J.backward()
     return engine.topo_order(J)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def check_numbers(page, expected: list[Value]) -> None:

@@ -34,15 +34,6 @@ NOTEBOOKS = (
     "stepping_through_backward",
     "the_articles_networks",
 )
-CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 needs_dot = pytest.mark.skipif(
     backends.find_program(None) is None, reason="no dot program (Graphviz or graphviz-pure)"
 )
@@ -154,17 +145,6 @@ OFFLINE = """{%- extends 'lab/index.html.j2' -%}
 {% block html_head_js_mathjax %}{% endblock %}
 {% block html_head_js_mermaidjs %}{% endblock %}
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def test_the_explorer_steps_inside_the_notebook_page(executed, browser, tmp_path):

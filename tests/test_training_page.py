@@ -9,22 +9,12 @@ saying why, without playwright or Chromium.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import pytest
 
 import nn
 
-CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 X, Y = nn.make_circles(64, factor=0.3, noise=0.1, seed=4)
 
 
@@ -86,22 +76,17 @@ def test_training_page_refuses_bad_arguments(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def tab():
+def tab(browser):
     """One browser tab for the whole file (a tab costs more than loading a page into it), with
     the console errors and the requests of the page last opened."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        problems: list[str] = []
-        requests: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-        yield page, problems, requests
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    yield page, problems, requests
+    page.close()
 
 
 def open_page(tab, path: Path):
