@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Literal, overload
 
 from engine.errors import describe
-from engine.graph import topo_order
+from engine.graph import extend_order, topo_order
 from engine.rules import FLOAT_NAMES, SumRule, parse, rule_for
 from engine.value import Value
 
@@ -352,13 +352,8 @@ def compile(  # noqa: A001 - the issue names it engine.compile
         if v not in index:
             raise ValueError(f"compile: wrt[{j}] ({describe(v)}) is not one of the inputs")
     root_order = topo_order(outs[0])
-    order = list(root_order)
+    order = extend_order(list(root_order), outs[1:])
     seen = set(order)
-    for out in outs[1:]:
-        for node in topo_order(out):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
     for i, v in enumerate(ins):
         if v not in seen:
             raise ValueError(f"compile: inputs[{i}] ({describe(v)}) is not in the outputs' graph")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +24,18 @@ from engine.node import pass_gradients, topo_order
 
 if TYPE_CHECKING:
     from engine.value import Value
+
+
+def extend_order(order: list[Value], outputs: Sequence[Value]) -> list[Value]:
+    """``order`` (a ``topo_order``) followed by the nodes new in each output's topological order:
+    every node of all the graphs once, inputs first (a node's parents are never new after it)."""
+    seen = set(order)
+    for out in outputs:
+        for node in topo_order(out):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
 
 
 def backward(root: Value) -> None:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from engine import floats
 from engine.compiler import node_formulas
 from engine.errors import describe
-from engine.graph import pass_gradients, topo_order
+from engine.graph import extend_order, pass_gradients, topo_order
 from engine.rules import FLOAT_NAMES, RULES, Rule, SumRule, derivatives, rule_for
 from engine.value import Value, node
 
@@ -206,25 +206,12 @@ def _times(local: Operand, g: Operand) -> Operand:
     return local * g
 
 
-def _combined_order(outputs: Sequence[Value]) -> list[Value]:
-    """Every node the outputs depend on, once, inputs first: outputs[0]'s ``topo_order``, then the
-    nodes new in each next output's (a node's parents are never new after it)."""
-    order = topo_order(outputs[0])
-    seen = set(order)
-    for out in outputs[1:]:
-        for n in topo_order(out):
-            if n not in seen:
-                seen.add(n)
-                order.append(n)
-    return order
-
-
 def _value_pass(
     outputs: Sequence[Value], seeds: Sequence[Operand], inputs: Sequence[Value]
 ) -> list[Value]:
     """The chain rule on Values: the same products and sums, in the same order, as the float pass
     (``engine.graph.pass_gradients``), only along nodes on a path from an input to an output."""
-    order = _combined_order(outputs)
+    order = extend_order(topo_order(outputs[0]), outputs[1:])
     wanted = set(inputs)
     needs: set[Value] = set()
     for n in order:
@@ -277,7 +264,7 @@ def grad(
         )
     if create_graph:
         return tuple(_value_pass(outs, seeds, ins))
-    order = _combined_order(outs)
+    order = extend_order(topo_order(outs[0]), outs[1:])
     pass_gradients(outs[0], order, seeds=list(zip(outs, seeds)))  # type: ignore[arg-type]
     reached = set(order)
     return tuple(x._g if x in reached else 0.0 for x in ins)

@@ -26,7 +26,7 @@ import ast
 import functools
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from engine import floats
 
@@ -59,7 +59,6 @@ class Rule:
     params: tuple[str, ...] = ()
     torch: str = ""
     torch_module: str | None = None
-    doc: str = ""
     defaults: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
@@ -78,8 +77,7 @@ class SumRule:
     term_forward: str
     term_grads: tuple[str, ...]
     torch: str = ""
-    doc: str = ""
-    params: tuple[str, ...] = field(default=())
+    params: tuple[str, ...] = ()  # none: a sum has no constants of its own
 
 
 # fmt: off

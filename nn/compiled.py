@@ -43,13 +43,18 @@ def batch_graph(
     y: Sequence[float],
 ) -> tuple[list[Value], list[Value]]:
     """One batch's training graph with the parameters, samples and labels as its leaves:
-    (outputs: [J, the model's output per sample], inputs: params, then every sample's features,
-    then the labels), the layout a compiled step is fed in."""
+    (outputs: [J, then each sample's outputs in turn], inputs: params, then every sample's
+    features, then the labels), the layout a compiled step is fed in."""
     xs = [[Value(v, label=f"X{s}_{k}") for k, v in enumerate(x, 1)] for s, x in enumerate(X)]
     ys = [Value(t, label=f"Y{s}") for s, t in enumerate(y)]
     outputs = [model(x) for x in xs]
     J = loss(outputs, ys)
-    return [J, *outputs], params + [v for x in xs for v in x] + ys
+    return [J, *_flat(outputs)], params + [v for x in xs for v in x] + ys
+
+
+def _flat(outputs: list) -> list[Value]:
+    """The samples' outputs in one list: a Value each, or each sample's list in turn."""
+    return [v for o in outputs for v in o] if isinstance(outputs[0], list) else outputs
 
 
 class CompiledSteps:
@@ -78,28 +83,27 @@ class CompiledSteps:
         self, X: Sequence[Sequence[float]], y: Sequence[float]
     ) -> engine.compiler.CompiledStep:
         n = len(X)
+        if self.loss is not cross_entropy:
+            outputs, inputs = batch_graph(self.model, self.loss, self.params, X, y)
+            if len(outputs) - 1 != n:  # several outputs per sample
+                self.width = (len(outputs) - 1) // n
+            return engine.compile(outputs, inputs, wrt=self.params, name=f"batch_of_{n}")
+        # cross_entropy: one-hot rows of labels and the max logits as inputs (see above)
         xs = [[Value(v, label=f"X{s}_{k}") for k, v in enumerate(x, 1)] for s, x in enumerate(X)]
-        outputs = [self.model(x) for x in xs]
-        flat: list[Value] = outputs
-        if isinstance(outputs[0], list):
-            self.width = len(outputs[0])
-            flat = [v for o in outputs for v in o]
-        ys: list[Value]
-        if self.loss is cross_entropy:  # one-hot rows of labels and the max logits (see above)
-            rows = [
-                [Value(c, label=f"Y{s}_{j}") for j, c in enumerate(self._one_hot(t))]
-                for s, t in enumerate(y)
-            ]
-            shifts = [Value(max(v.data for v in o), label=f"M{s}") for s, o in enumerate(outputs)]
-            J = shifted_cross_entropy(outputs, rows, shifts)
-            ys = [v for row in rows for v in row] + shifts
-            xs_in = self.params + [v for x in xs for v in x]
-            self.forwards[n] = engine.compile(flat, xs_in, wrt=[], name=f"outputs_of_{n}")
-        else:
-            ys = [Value(t, label=f"Y{s}") for s, t in enumerate(y)]
-            J = self.loss(outputs, ys)
-        inputs = self.params + [v for x in xs for v in x] + ys
-        return engine.compile([J, *flat], inputs, wrt=self.params, name=f"batch_of_{n}")
+        per_sample = [self.model(x) for x in xs]
+        flat = _flat(per_sample)
+        if isinstance(per_sample[0], list):
+            self.width = len(per_sample[0])
+        rows = [
+            [Value(c, label=f"Y{s}_{j}") for j, c in enumerate(self._one_hot(t))]
+            for s, t in enumerate(y)
+        ]
+        shifts = [Value(max(v.data for v in o), label=f"M{s}") for s, o in enumerate(per_sample)]
+        J = shifted_cross_entropy(per_sample, rows, shifts)
+        features = self.params + [v for x in xs for v in x]
+        self.forwards[n] = engine.compile(flat, features, wrt=[], name=f"outputs_of_{n}")
+        labels = [v for row in rows for v in row] + shifts
+        return engine.compile([J, *flat], features + labels, wrt=self.params, name=f"batch_of_{n}")
 
     @staticmethod
     def _check(values: list[float], n_inputs: int, X: Sequence[Sequence[float]]) -> None:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, FLAGS
 from hypothesis import settings
 
 # CI (CI=true) draws the same examples on every run, so a run there repeats a run here; locally
@@ -60,17 +61,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # ---- the browser ---------------------------------------------------------------------------------
-
-CHROMIUM = os.environ.get("CHAINRULE_CHROMIUM", "/usr/bin/chromium")
-# No background networking: this machine's closed network refuses Chromium's own connections.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")

@@ -118,13 +118,13 @@ def _number(operand: object, values: list[Value]) -> float:
 
 
 def apply(instruction: Instruction, nodes: list, kind: str) -> object:
-    """One instruction on earlier ``nodes``: Values ('value'), float64 tensors ('torch'; the
-    tensors' module is taken from the nodes) or floats ('float')."""
+    """One instruction on earlier ``nodes``: Values ('value'), float64 tensors ('torch') or floats
+    ('float')."""
     op, operands, params = instruction
     rule = RULES[op]
     args = [o[1] if isinstance(o, tuple) else nodes[o] for o in operands]  # type: ignore[index]
     if kind == "torch":
-        return _torch_apply(rule, args, params, nodes)
+        return _torch_apply(rule, args, params)
     if kind == "float":
         return _float_apply(rule, args, params)
     if isinstance(rule, SumRule):
@@ -153,8 +153,9 @@ def _float_apply(rule: Rule | SumRule, args: list, params: dict[str, float]) -> 
     return evaluate(rule, {**dict(zip(rule.operands, args)), **params})[0]
 
 
-def _torch_apply(rule: Rule | SumRule, args: list, params: dict[str, float], nodes: list):
-    torch = _torch_of(nodes)
+def _torch_apply(rule: Rule | SumRule, args: list, params: dict[str, float]):
+    import torch
+
     as_tensor = [a if torch.is_tensor(a) else torch.tensor(a, dtype=torch.float64) for a in args]
     scope: dict[str, object] = {"torch": torch, "F": torch.nn.functional, **params}
     if isinstance(rule, SumRule):
@@ -170,12 +171,6 @@ def _torch_apply(rule: Rule | SumRule, args: list, params: dict[str, float], nod
         return acc
     scope.update(zip(rule.operands, as_tensor))
     return eval(rule.torch, scope)  # noqa: S307 - the table's own formulas
-
-
-def _torch_of(nodes: list):
-    import torch
-
-    return torch
 
 
 def build(program: Sequence[Instruction], leaves: Sequence, kind: str = "value") -> list:

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from chromium import watched_page
 
 import engine
 import nn
@@ -80,12 +81,7 @@ def test_explore_refuses_bad_arguments(tmp_path):
 
 
 def open_page(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
+    page, problems, requests = watched_page(browser)
     page.goto(path.as_uri())
     return page, problems, requests
 

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from chromium import watched_page
 
 import engine
 import nn
@@ -162,19 +163,14 @@ def test_the_explorer_steps_inside_the_notebook_page(executed, browser, tmp_path
     path = tmp_path / "stepping.html"
     path.write_text(body, encoding="utf-8")
 
-    viewport = {"width": 1000, "height": 900}  # a notebook column of ~860 px
-    page = browser.new_page(viewport=viewport)
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
+    width = 1000  # a notebook column of ~860 px
+    page, problems, requests = watched_page(browser, width, 900)
     page.goto(path.as_uri())
 
     frames = page.locator("iframe.chainrule-explorer")
     assert frames.count() == 1
     box = frames.bounding_box()
-    assert box["width"] > viewport["width"] / 2 and box["height"] >= 500
+    assert box["width"] > width / 2 and box["height"] >= 500
     frame = page.frame_locator("iframe.chainrule-explorer")
     graph = frame.locator("#graph").bounding_box()
     assert graph["width"] > box["width"] / 2 and graph["height"] > 300  # a usable graph pane
@@ -202,7 +198,7 @@ def test_the_explorer_steps_inside_the_notebook_page(executed, browser, tmp_path
         "() => [...document.querySelectorAll('.jp-Cell')].map(c => c.getBoundingClientRect().width)"
     )
     assert len(widths) == len(notebook.cells)
-    assert min(widths) > viewport["width"] / 2
+    assert min(widths) > width / 2
     assert problems == []
     assert requests == [path.as_uri()]
     page.close()

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 import pytest
+from chromium import watched_page
 
 import nn
 
@@ -79,12 +80,7 @@ def test_training_page_refuses_bad_arguments(tmp_path):
 def tab(browser):
     """One browser tab for the whole file (a tab costs more than loading a page into it), with
     the console errors and the requests of the page last opened."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
+    page, problems, requests = watched_page(browser, 1400, 1000)
     yield page, problems, requests
     page.close()
 
